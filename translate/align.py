@@ -1,0 +1,95 @@
+"""From a segmented document to model inputs (within the token budget) and back to an aligned record.
+
+A *segment* is what the model translates: a sentence, or a piece of an over-long sentence cut at
+clause (then word) boundaries. Segments are spans of the source, so sentence and paragraph
+translations are reassembled by joining their segments' translations in order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+from .backends.base import Output
+from .normalize import for_model
+from .segment import Document
+from .sentences import Span, split_to_budget
+
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    block: int
+    sentence: int
+    span: Span
+    source: str  # original characters (stripped)
+    model_input: str | None  # None: nothing to translate (no Arabic): the source is carried over
+
+
+def plan(doc: Document, *, count: Callable[[Sequence[str]], list[int]], budget: int) -> list[Segment]:
+    """Every sentence of ``doc`` as one or more segments whose model input fits ``budget`` tokens."""
+    markdown = doc.format in ("md", "html")
+
+    def model_input(span: Span) -> str:
+        return for_model(doc.text[span[0]:span[1]], markdown=markdown)
+
+    sentences = [(b, s, sent) for b, block in enumerate(doc.blocks) for s, sent in enumerate(block.sentences)]
+    inputs = [model_input(sent.span) for _, _, sent in sentences]
+    lengths = count([text for text in inputs if text])
+    length_of = iter(lengths)
+    segments: list[Segment] = []
+    for (b, s, sent), text in zip(sentences, inputs):
+        if not text or not _ARABIC.search(text):
+            segments.append(Segment(b, s, sent.span, sent.text, None))
+            continue
+        spans = [sent.span]
+        if next(length_of) > budget:
+            spans = split_to_budget(doc.text, sent.span, lambda t: count([for_model(t, markdown=markdown)])[0], budget)
+        for span in spans:
+            piece = model_input(span)
+            segments.append(Segment(b, s, span, doc.text[span[0]:span[1]].strip(),
+                                    piece if piece and _ARABIC.search(piece) else None))
+    return segments
+
+
+def _join(parts: Sequence[str]) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[str, Output] | None = None) -> list[dict]:
+    """The ``paragraphs`` list of the canonical record; without ``outputs``, the structure only."""
+    by_sentence: dict[tuple[int, int], list[Segment]] = {}
+    for seg in segments:
+        by_sentence.setdefault((seg.block, seg.sentence), []).append(seg)
+    paragraphs = []
+    for b, block in enumerate(doc.blocks):
+        pid = f"p{b + 1}"
+        paragraph = {"id": pid, "kind": block.kind, **({"role": block.role} if block.role else {}),
+                     "span": list(block.span), "source": block.text}
+        sentences = []
+        for s, sent in enumerate(block.sentences):
+            record = {"id": f"{pid}.s{s + 1}", "span": list(sent.span), "source": sent.text}
+            if sent.dateline:
+                record["dateline"] = True
+            if outputs is not None:
+                record.update(_translation(by_sentence[(b, s)], outputs))
+            sentences.append(record)
+        if outputs is not None:
+            paragraph["target"] = _join(x["target"] for x in sentences)
+        paragraph["sentences"] = sentences
+        paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _translation(parts: Sequence[Segment], outputs: Mapping[str, Output]) -> dict:
+    targets = [outputs[p.model_input].text if p.model_input else p.source for p in parts]
+    record: dict = {"target": _join(targets)}
+    if all(p.model_input is None for p in parts):
+        record["copied"] = True  # no Arabic: carried over untranslated
+    if any(p.model_input and outputs[p.model_input].hit_limit for p in parts):
+        record["hit_limit"] = True
+    if len(parts) > 1:
+        record["segments"] = [{"span": list(p.span), "source": p.source, "target": t} for p, t in zip(parts, targets)]
+    return record

@@ -1,0 +1,70 @@
+"""Behaviour added around any backend: length-sorted token-budget batching, per-run memo."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .base import Backend, Output
+
+
+class _Delegate:
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self.inner.count_tokens(texts)
+
+    @property
+    def max_input_tokens(self) -> int:
+        return self.inner.max_input_tokens
+
+    def provenance(self) -> dict:
+        return self.inner.provenance()
+
+
+class BatchingBackend(_Delegate):
+    """Sort inputs by length, cut into batches of at most ``batch_tokens`` padded tokens, restore order.
+
+    Sorting keeps padding (wasted compute) small; the result list is always in input order.
+    """
+
+    def __init__(self, inner: Backend, *, batch_tokens: int, on_batch=None) -> None:
+        super().__init__(inner)
+        self.batch_tokens = batch_tokens
+        self.on_batch = on_batch  # called with the number of inputs done, for progress
+
+    def batches(self, lengths: Sequence[int]) -> list[list[int]]:
+        order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+        batches: list[list[int]] = []
+        for index in order:
+            if batches and lengths[batches[-1][0]] * (len(batches[-1]) + 1) <= self.batch_tokens:
+                batches[-1].append(index)  # the first item of a batch is its longest
+            else:
+                batches.append([index])
+        return batches
+
+    def translate(self, batch: Sequence[str]) -> list[Output]:
+        results: list[Output | None] = [None] * len(batch)
+        for indices in self.batches(self.inner.count_tokens(batch)):
+            outputs = self.inner.translate([batch[i] for i in indices])
+            for i, output in zip(indices, outputs, strict=True):
+                results[i] = output
+            if self.on_batch:
+                self.on_batch(len(indices))
+        return results  # type: ignore[return-value]
+
+
+class MemoBackend(_Delegate):
+    """Translate each distinct text once per run; repeats are answered from memory."""
+
+    def __init__(self, inner: Backend) -> None:
+        super().__init__(inner)
+        self.memo: dict[str, Output] = {}
+        self.calls = 0  # texts actually sent to the inner backend
+
+    def translate(self, batch: Sequence[str]) -> list[Output]:
+        todo = list(dict.fromkeys(text for text in batch if text not in self.memo))
+        if todo:
+            self.calls += len(todo)
+            self.memo.update(zip(todo, self.inner.translate(todo), strict=True))
+        return [self.memo[text] for text in batch]

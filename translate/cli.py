@@ -1,0 +1,186 @@
+"""Command line: thin typer commands over ordinary functions. Exit codes:
+
+0 everything done (or already up to date) · 1 some files failed, the rest are done ·
+2 usage, configuration or model error (nothing processed) · 130 interrupted (re-run to resume).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import InputError, UsageError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Translate folders of Arabic news articles into aligned English with summaries.")
+models_app = typer.Typer(no_args_is_help=True, help="List or download the models named in models.yaml.")
+app.add_typer(models_app, name="models")
+log = logging.getLogger("translate")
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="models.yaml to use [default: ./models.yaml]")]
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile", "-p", help="Profile in models.yaml [default: its default_profile]")]
+
+
+def _setup_logging(*, quiet: bool = False, debug: bool = False) -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not debug:
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if debug else "%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
+
+
+def _fail(exc: UsageError, debug: bool) -> None:
+    if debug:
+        raise exc
+    typer.echo(f"error: {exc.reason}", err=True)
+    if exc.hint:
+        typer.echo(f"  fix: {exc.hint}", err=True)
+    raise typer.Exit(2)
+
+
+class BarProgress:
+    """tqdm bars (articles and segments) for a terminal."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.articles = None
+        self.segments = None
+
+    def start(self, total_articles: int) -> None:
+        self.articles = self._tqdm(total=total_articles, unit="article", position=0, dynamic_ncols=True)
+
+    def article(self, name: str, segments: int) -> None:
+        if self.segments is not None:
+            self.segments.close()
+        self.segments = self._tqdm(total=segments, unit="seg", desc=name[-30:], position=1, leave=False, dynamic_ncols=True)
+
+    def segments_done(self, n: int) -> None:
+        if self.segments is not None:
+            self.segments.update(n)
+
+    def finished(self, name: str, status: str) -> None:
+        self.articles.update(1)
+        if status == "failed":
+            self.articles.write(f"{name}: failed")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"translate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Show the version and exit.")] = False) -> None:
+    """Translate folders of Arabic news articles into aligned English with summaries."""
+
+
+@app.command()
+def batch(
+    input: Annotated[Path, typer.Argument(help="Folder of articles (.txt, .md, .html), or one file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
+    config: ConfigOpt = None,
+    profile: ProfileOpt = None,
+    translation_model: Annotated[Optional[str], typer.Option(help="Override the profile's translation model (Hub id or folder).")] = None,
+    summary_model: Annotated[Optional[str], typer.Option(help="Override the profile's summarizer (Hub id or folder).")] = None,
+    summary: Annotated[Optional[str], typer.Option(help="Summary method: abstractive, extractive or none.")] = None,
+    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda (both models).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redo every article, even unchanged ones.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
+) -> None:
+    """Translate and summarize every article in INPUT; write aligned files, index.md and manifest.json."""
+    _setup_logging(quiet=quiet, debug=debug)
+    from .config import load_config, with_overrides
+    from .pipeline import LogProgress, RunOptions, run_batch
+
+    try:
+        chosen = load_config(config).profile(profile)
+        chosen = with_overrides(chosen, translation_model=translation_model, summary_model=summary_model,
+                                 summary=summary, device=device)
+        if not input.exists():
+            raise UsageError(f"input {input} does not exist", "pass a folder of articles or a file")
+        progress = BarProgress() if (sys.stderr.isatty() and not quiet) else LogProgress()
+        report = run_batch(profile=chosen, run=RunOptions(input=input, out=out, force=force, debug=debug),
+                           progress=progress)
+    except UsageError as exc:
+        _fail(exc, debug)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished articles are saved; run the same command again to resume", err=True)
+        raise typer.Exit(130)
+    log.warning("%d done, %d unchanged, %d failed -> %s", len(report.done), len(report.skipped),
+                len(report.failed), out / "index.md")
+    for name, reason in report.failed.items():
+        log.warning("  failed: %s: %s", name, reason)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("segment")
+def segment_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Article files to segment.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the structure as JSON (a list, one object per file).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on errors.")] = False,
+) -> None:
+    """Show how articles are segmented (title, date, blocks with kinds, sentences). No model is loaded."""
+    _setup_logging(debug=debug)
+    from .segment_view import describe, render_text
+
+    results, failed = [], 0
+    for path in files:
+        try:
+            results.append(describe(path))
+        except InputError as exc:
+            failed += 1
+            typer.echo(f"error: {path}: {exc.reason}\n  fix: {exc.hint}", err=True)
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=1))
+    else:
+        for item in results:
+            typer.echo(render_text(item))
+    raise typer.Exit(1 if failed else 0)
+
+
+@models_app.command("list")
+def models_list(config: ConfigOpt = None) -> None:
+    """Show the profiles and whether each model is available on this machine."""
+    _setup_logging()
+    from .config import load_config
+    from .models import describe_profiles
+
+    try:
+        typer.echo(describe_profiles(load_config(config)))
+    except UsageError as exc:
+        _fail(exc, False)
+
+
+@models_app.command("download")
+def models_download(config: ConfigOpt = None, profile: ProfileOpt = None) -> None:
+    """Fetch a profile's models into the Hugging Face cache (needs internet)."""
+    _setup_logging()
+    from .config import load_config
+    from .models import download_profile
+
+    try:
+        for line in download_profile(load_config(config).profile(profile)):
+            typer.echo(line)
+    except UsageError as exc:
+        _fail(exc, False)
+
+
+def main() -> None:
+    app(prog_name="translate")

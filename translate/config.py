@@ -1,0 +1,251 @@
+"""``models.yaml``: named profiles -> frozen option dataclasses, validated before any work starts."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError, UsageError
+
+SUMMARY_METHODS = ("abstractive", "extractive", "none")
+BACKENDS = ("transformers",)
+DEVICES = ("auto", "cpu", "cuda")
+CONFIG_ENV = "TRANSLATE_CONFIG"
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Decoding settings passed to the model's ``generate``."""
+
+    num_beams: int = 4
+    max_new_tokens: int = 512
+    min_new_tokens: int = 0
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+
+
+@dataclass(frozen=True)
+class TranslationOptions:
+    """Which translation model runs, where, and how segments are budgeted and batched."""
+
+    model: str = "Helsinki-NLP/opus-mt-ar-en"
+    revision: str | None = None
+    backend: str = "transformers"
+    device: str = "auto"
+    max_input_tokens: int = 256
+    batch_tokens: int = 2048
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    """How the English summary is made; ``model`` is only used by ``abstractive``."""
+
+    method: str = "abstractive"
+    model: str = "sshleifer/distilbart-cnn-12-6"
+    revision: str | None = None
+    backend: str = "transformers"
+    device: str = "auto"
+    max_input_tokens: int = 1024
+    batch_tokens: int = 4096
+    sentences: int = 3
+    generation: GenerationSettings = field(
+        default_factory=lambda: GenerationSettings(
+            num_beams=4, max_new_tokens=142, min_new_tokens=56, length_penalty=2.0, no_repeat_ngram_size=3
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    translation: TranslationOptions
+    summary: SummaryOptions
+    source: str = ""  # the file the profile came from
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    default_profile: str
+    profiles: Mapping[str, Profile]
+
+    def profile(self, name: str | None = None) -> Profile:
+        chosen = name or self.default_profile
+        if chosen not in self.profiles:
+            raise ConfigError(
+                self.path,
+                "profiles",
+                f"no profile named {chosen!r} (have: {', '.join(sorted(self.profiles))})",
+                "pick one of the listed profiles with --profile, or add it under 'profiles:' in models.yaml",
+            )
+        return self.profiles[chosen]
+
+
+# ---------------------------------------------------------------- parsing and validation
+
+
+def _check_keys(path: Path, where: str, data: Any, allowed: set[str]) -> dict:
+    if not isinstance(data, dict):
+        raise ConfigError(path, where, f"expected a mapping, got {type(data).__name__}",
+                          "indent the settings under this key as 'key: value' lines")
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(path, f"{where}.{key}", "unknown key",
+                              f"remove it or use one of: {', '.join(sorted(allowed))}")
+    return data
+
+
+def _typed(path: Path, where: str, value: Any, kind: type | tuple, choices: tuple = ()) -> Any:
+    ok = isinstance(value, kind) and not (kind in (int, float, (int, float)) and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(path, where, f"expected {name}, got {value!r}", f"write a {name} value here")
+    if choices and value not in choices:
+        raise ConfigError(path, where, f"{value!r} is not one of {', '.join(choices)}", f"use one of: {', '.join(choices)}")
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        raise ConfigError(path, where, f"must not be negative, got {value}", "use 0 or a positive number")
+    return value
+
+
+_FIELD_TYPES = {
+    "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
+    "max_input_tokens": int, "batch_tokens": int, "sentences": int,
+    "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
+    "no_repeat_ngram_size": int,
+}
+_CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS}
+
+
+def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir: Path) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    _check_keys(path, where, data, names)
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "generation":
+            changes[key] = _build(path, f"{where}.generation", value, GenerationSettings, base.generation, config_dir)
+            continue
+        changes[key] = _typed(path, f"{where}.{key}", value, _FIELD_TYPES[key], _CHOICES.get(key, ()))
+        if key == "model":
+            changes[key] = _resolve_model_path(value, config_dir)
+    for key in ("max_input_tokens", "batch_tokens", "num_beams", "max_new_tokens"):
+        if changes.get(key) == 0:
+            raise ConfigError(path, f"{where}.{key}", "must be at least 1", "use a positive number")
+    return dataclasses.replace(base, **changes)
+
+
+def _resolve_model_path(model: str, config_dir: Path) -> str:
+    """A relative local folder is taken relative to the config file; hub ids stay as they are."""
+    if model.startswith((".", "~", "/")):
+        return str((config_dir / Path(model).expanduser()).resolve())
+    return model
+
+
+def _merge(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def parse_config(data: Any, path: Path) -> Config:
+    """Validate the loaded YAML document ``data`` (from ``path``) into a :class:`Config`."""
+    top = _check_keys(path, "(top level)", data, {"default_profile", "profiles"})
+    raw_profiles = top.get("profiles")
+    if not raw_profiles:
+        raise ConfigError(path, "profiles", "missing or empty", "add at least one profile under 'profiles:'")
+    _check_keys(path, "profiles", raw_profiles, set(raw_profiles))
+    default = top.get("default_profile", next(iter(raw_profiles)))
+    _typed(path, "default_profile", default, str)
+
+    def expand(name: str, seen: tuple[str, ...]) -> dict:
+        raw = raw_profiles[name]
+        where = f"profiles.{name}"
+        _check_keys(path, where, raw, {"extends", "description", "translation", "summary"})
+        parent = raw.get("extends")
+        if parent is None:
+            return raw
+        if parent not in raw_profiles or parent in seen:
+            raise ConfigError(path, f"{where}.extends", f"cannot extend {parent!r}",
+                              "name another existing profile, without cycles")
+        return _merge(expand(parent, seen + (name,)), {k: v for k, v in raw.items() if k != "extends"})
+
+    profiles = {}
+    for name in raw_profiles:
+        raw = expand(name, ())
+        where = f"profiles.{name}"
+        profiles[name] = Profile(
+            name=name,
+            description=str(raw.get("description", "")),
+            translation=_build(path, f"{where}.translation", raw.get("translation", {}), TranslationOptions,
+                               TranslationOptions(), path.parent),
+            summary=_build(path, f"{where}.summary", raw.get("summary", {}), SummaryOptions, SummaryOptions(),
+                           path.parent),
+            source=str(path),
+        )
+    config = Config(path=path, default_profile=default, profiles=profiles)
+    config.profile(default)  # the default must exist
+    return config
+
+
+def find_config(explicit: Path | None = None) -> Path:
+    """``--config``, then ``$TRANSLATE_CONFIG``, then ``./models.yaml``, then the project's own."""
+    candidates = [explicit] if explicit else []
+    if not explicit and os.environ.get(CONFIG_ENV):
+        candidates.append(Path(os.environ[CONFIG_ENV]))
+    if not candidates:
+        candidates += [Path.cwd() / "models.yaml", Path(__file__).resolve().parent.parent / "models.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(candidates[0], "", "configuration file not found",
+                      "pass --config PATH/models.yaml (or set TRANSLATE_CONFIG), or run from the project folder")
+
+
+def load_config(path: Path | None = None) -> Config:
+    import yaml  # PyYAML; imported here so `import translate` stays cheap
+
+    found = find_config(path)
+    try:
+        data = yaml.safe_load(found.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(found, "", f"cannot be read ({exc})", "check the path and that the file is UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(found, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})",
+                          "fix the YAML syntax (indentation with spaces, 'key: value')") from exc
+    return parse_config(data, found.resolve())
+
+
+def settings_record(profile: Profile) -> dict:
+    """The effective settings as plain data: what provenance and the re-run check compare."""
+    return {"profile": profile.name, "translation": dataclasses.asdict(profile.translation),
+            "summary": dataclasses.asdict(profile.summary)}
+
+
+def with_overrides(profile: Profile, *, translation_model: str | None = None, summary_model: str | None = None,
+                   summary: str | None = None, device: str | None = None) -> Profile:
+    """The profile with command-line overrides applied, validated like the models.yaml values."""
+    if summary is not None and summary not in SUMMARY_METHODS:
+        raise UsageError(f"--summary {summary!r} is not a summary method", f"use one of: {', '.join(SUMMARY_METHODS)}")
+    if device is not None and device not in DEVICES:
+        raise UsageError(f"--device {device!r} is not a device", f"use one of: {', '.join(DEVICES)}")
+    translation, summ = profile.translation, profile.summary
+    if translation_model:
+        translation = dataclasses.replace(translation, model=_resolve_model_path(translation_model, Path.cwd()),
+                                          revision=None)
+    if summary_model:
+        summ = dataclasses.replace(summ, model=_resolve_model_path(summary_model, Path.cwd()), revision=None)
+    if summary:
+        summ = dataclasses.replace(summ, method=summary)
+    if device:
+        translation = dataclasses.replace(translation, device=device)
+        summ = dataclasses.replace(summ, device=device)
+    return dataclasses.replace(profile, translation=translation, summary=summ)

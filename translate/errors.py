@@ -1,0 +1,65 @@
+"""Every domain error of the package, each carrying what went wrong and how to fix it.
+
+The CLI maps the two families to exit codes (see README "Exit codes"):
+
+* ``UsageError`` (config, model availability, bad arguments): nothing can be done, exit 2.
+* ``InputError`` (one article that cannot be read): reported, the batch goes on, exit 1.
+"""
+
+from __future__ import annotations
+
+
+class TranslateError(Exception):
+    """Base class: ``reason`` says what is wrong, ``hint`` what to do about it."""
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.reason}\n  fix: {self.hint}" if self.hint else self.reason
+
+
+class UsageError(TranslateError):
+    """The run cannot start: bad arguments, configuration or missing models (exit code 2)."""
+
+
+class ConfigError(UsageError):
+    """``models.yaml`` is missing, malformed or names an unknown profile."""
+
+    def __init__(self, path: object, key: str, reason: str, hint: str) -> None:
+        where = f"{path}: {key}" if key else f"{path}"
+        super().__init__(f"{where}: {reason}", hint)
+        self.path = path
+        self.key = key
+
+
+class ModelUnavailableError(UsageError):
+    """A model could not be loaded (not cached, no network, broken folder)."""
+
+
+class InputError(TranslateError):
+    """One input file cannot be processed; the batch goes on without it (exit code 1)."""
+
+    code = "input"
+
+
+class UnreadableFileError(InputError):
+    code = "unreadable"
+
+
+class EmptyFileError(InputError):
+    code = "empty"
+
+
+class EncodingError(InputError):
+    code = "encoding"
+
+
+class NotArabicError(InputError):
+    code = "not-arabic"
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported-format"

@@ -1,0 +1,147 @@
+"""Reading inputs: finding articles, decoding bytes, extracting text from saved web pages.
+
+Accepted encodings: UTF-8 (with or without BOM), UTF-16/UTF-32 with BOM, and Windows-1256
+(the legacy Arabic code page of Windows and of many older Arabic sites). Anything else, or
+binary data, is rejected with a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import EmptyFileError, EncodingError, NotArabicError, UnreadableFileError, UnsupportedFormatError
+from .normalize import is_blank
+
+FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+_ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+_ANY_LETTER = re.compile(r"[^\W\d_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
+)
+MIN_ARABIC_LETTERS = 20
+MIN_ARABIC_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """An input file decoded to text. ``text`` is what segmentation partitions."""
+
+    path: Path
+    data_sha256: str
+    encoding: str
+    format: str
+    text: str
+    html_date: str | None = None  # from a web page's metadata
+
+
+def discover(root: Path, *, extensions: tuple[str, ...] = tuple(FORMATS)) -> tuple[list[Path], list[Path]]:
+    """All files under ``root`` (sorted), split into (supported, skipped) by extension."""
+    if root.is_file():
+        return [root], []
+    found, skipped = [], []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            (found if path.suffix.lower() in extensions else skipped).append(path)
+    return found, skipped
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding name) or :class:`EncodingError`. The BOM is not part of the text."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec), name
+            except UnicodeDecodeError as exc:
+                raise EncodingError(f"starts with a {name} byte-order mark but is not valid {name} ({exc.reason} at byte {exc.start})",
+                                    "re-save the file as UTF-8") from exc
+    if b"\x00" in data:
+        raise EncodingError("looks like a binary file (contains NUL bytes) or UTF-16 without a byte-order mark",
+                            "only text files can be translated; re-save it as UTF-8 text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError as exc:
+        raise EncodingError("is neither UTF-8 nor Windows-1256 text", "re-save the file as UTF-8") from exc
+    letters = len(_ANY_LETTER.findall(text))
+    if _CONTROL.search(text) or not letters or len(_ARABIC_LETTER.findall(text)) / letters < 0.5:
+        raise EncodingError("is not UTF-8, and read as Windows-1256 it is not Arabic text (binary, or another encoding)",
+                            "re-save the file as UTF-8 (or UTF-16 with BOM, or Windows-1256)")
+    return text, "windows-1256"
+
+
+def check_arabic(text: str) -> None:
+    """Reject text with nothing to translate: empty, invisible-only, or not Arabic."""
+    if is_blank(text):
+        raise EmptyFileError("is empty (no visible text)", "remove it from the folder or put the article text in it")
+    arabic = len(_ARABIC_LETTER.findall(text))
+    letters = len(_ANY_LETTER.findall(text))
+    if arabic < MIN_ARABIC_LETTERS or arabic / max(letters, 1) < MIN_ARABIC_SHARE:
+        raise NotArabicError(
+            f"is not Arabic text ({arabic} Arabic letters out of {letters})",
+            "only Arabic articles are translated; remove the file or check it is the right one",
+        )
+
+
+def read_document(path: Path, *, format: str | None = None) -> RawDocument:
+    """Read, decode and (for HTML) extract the article text of one file."""
+    fmt = format or FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UnsupportedFormatError(f"has an unsupported extension {path.suffix!r}",
+                                     f"use one of {', '.join(sorted(FORMATS))}, or rename a plain-text file to .txt")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot be read ({exc.strerror or exc})", "check the file exists and is readable") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise EmptyFileError("is empty", "remove it from the folder or put the article text in it")
+    text, encoding = decode(data)
+    date = None
+    if fmt == "html":
+        from .html import extract_article
+
+        text, date = extract_article(text)
+    check_arabic(text)
+    return RawDocument(path=path, data_sha256=digest, encoding=encoding, format=fmt, text=text,
+                       html_date=date)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

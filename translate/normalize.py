@@ -1,0 +1,51 @@
+"""Text normalization for the model (the original text is kept for display and alignment).
+
+Applied to one segment at a time, after segmentation, so it can never move a character from one
+segment to another. What it does, and why:
+
+* Unicode compatibility forms are folded (NFKC): Arabic presentation forms from PDF copies become
+  ordinary letters, full-width punctuation becomes ASCII.
+* Invisible characters are removed: bidi controls (LRM, RLM, embeddings, isolates), zero-width
+  (non-)joiners and spaces, soft hyphens, BOMs, and tatweel (``ـ``) used to stretch words.
+* All whitespace runs (including no-break and thin spaces, newlines) become one ASCII space.
+* Digits: Arabic-Indic (``٠-٩``) and Persian (``۰-۹``) digits become ASCII ``0-9``, and the Arabic
+  decimal / thousands separators become ``.`` / ``,``. OPUS-MT's training data (OPUS news and
+  subtitles) writes numbers mostly with ASCII digits on the Arabic side too, and its English
+  output uses ASCII digits; ASCII in the input lets the model copy numbers through instead of
+  transliterating digit by digit, and makes source and target numbers comparable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+             "\u2066\u2067\u2068\u2069\u2060\u00ad\ufeff\u061c\u0640"),
+    None,
+)
+_DIGITS = {ord(a): str(i) for i, a in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DIGITS.update({ord(a): str(i) for i, a in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+_DIGITS.update({ord("٫"): ".", ord("٬"): ","})
+_SPACES = re.compile(r"\s+")
+_MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_MARKDOWN_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s?)")
+
+
+def for_model(text: str, *, markdown: bool = False) -> str:
+    """The string the translation model sees for one source segment."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_DIGITS)
+    if markdown:
+        text = _MARKDOWN_PREFIX.sub("", text)
+        text = _MARKDOWN_EMPHASIS.sub(r"\2", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_blank(text: str) -> bool:
+    """True when nothing visible is left: whitespace, no-break spaces, invisible controls only."""
+    return not text.translate(_INVISIBLE).strip()
+
+
+def fold_digits(text: str) -> str:
+    return text.translate(_DIGITS)

@@ -1,0 +1,212 @@
+"""Segmentation: an article's text -> blocks with a kind (title, date, heading, body, meta, chrome)
+-> sentences. Blocks and sentences are spans of the decoded text that partition it exactly:
+joining every block's ``raw`` text gives back the input, character for character.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dates import parse_date_line
+from .io import RawDocument
+from .normalize import is_blank
+from .sentences import Span, sentence_spans
+
+KINDS = ("title", "date", "heading", "body", "meta", "chrome")
+META_ROLES = ("source", "photo", "series", "other")
+
+_SOURCE = re.compile(r"^\s*[(\[]?\s*(?:المصدر|مصدر\s+الخبر|المصادر|source|sources|via)\s*[:：]", re.I)
+_PHOTO = re.compile(r"^\s*[(\[]?\s*(?:الصورة|صورة|الصور|تصوير|photo|photos|image|picture|credit|©)\s*[:：©]|^\s*©", re.I)
+_SERIES = re.compile(r"^\s*(?:مجموعة|سلسلة|ملف|تغطية|متابعة|ملحق|زاوية)\b")
+_LANGUAGE_SWITCH = re.compile(r"^\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English)(?:\s*[|/·•,]?\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English))+\s*$")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+_TERMINAL = ".:،,؛;!…"
+_DATELINE = re.compile(
+    r"^\s*[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+){0,2}\s*"
+    r"(?:[-–—]\s*(?:\([^()\n]{1,60}\)|[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+){0,3})|\([^()\n]{1,60}\))"
+    r"\s*[:\-–—]\s+"
+)
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+\S")
+_MD_LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")
+TITLE_MAX_WORDS = 30
+HEADING_MAX_WORDS = 12
+FOOTER_MAX_WORDS = 15
+
+
+@dataclass(frozen=True)
+class Sentence:
+    span: Span
+    text: str  # the original characters, stripped of surrounding whitespace
+    dateline: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    span: Span
+    kind: str
+    text: str
+    sentences: tuple[Sentence, ...]
+    role: str | None = None  # for kind "meta"
+
+
+@dataclass(frozen=True)
+class Document:
+    path: Path
+    sha256: str
+    encoding: str
+    format: str
+    text: str
+    title: str | None
+    date: str | None
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+    def raw(self, span: Span) -> str:
+        return self.text[span[0]:span[1]]
+
+
+@dataclass
+class _Draft:
+    span: Span
+    content: Span  # the part without surrounding blank lines
+    text: str
+    hint: str | None = None  # from the format: "title", "heading", "list"
+    kind: str = "body"
+    role: str | None = None
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def terminal(self) -> str:
+        return self.text.rstrip("\"'»”’)] ")[-1:]
+
+
+def _lines(text: str) -> list[Span]:
+    spans, begin = [], 0
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        spans.append((begin, match.end()))
+        begin = match.end()
+    if begin < len(text):
+        spans.append((begin, len(text)))
+    return spans
+
+
+def _drafts(text: str, fmt: str) -> list[_Draft]:
+    """Group lines into blocks: one per line for text, markdown paragraphs/items/headings for .md."""
+    groups: list[tuple[list[Span], str | None]] = []
+    joinable = False
+    for line in _lines(text):
+        raw = text[line[0]:line[1]]
+        if is_blank(raw):
+            joinable = False
+            continue
+        hint = None
+        if fmt == "md":
+            heading = _MD_HEADING.match(raw)
+            hint = ("title" if len(heading.group(1)) == 1 else "heading") if heading else ("list" if _MD_LIST.match(raw) else None)
+        if fmt == "md" and joinable and hint is None:
+            groups[-1][0].append(line)
+        else:
+            groups.append(([line], hint))
+        joinable = fmt == "md" and hint in (None, "list")
+    drafts = []
+    for lines, hint in groups:
+        start, end = lines[0][0], lines[-1][1]
+        drafts.append(_Draft(span=(start, end), content=(start, end), text=" ".join(text[start:end].split()), hint=hint))
+    # blank stretches belong to the block before them (the first block also takes leading blanks)
+    for i, draft in enumerate(drafts):
+        begin = 0 if i == 0 else draft.span[0]
+        finish = drafts[i + 1].span[0] if i + 1 < len(drafts) else len(text)
+        draft.span = (begin, finish)
+    return drafts
+
+
+def _meta_role(text: str) -> str | None:
+    if _SOURCE.match(text):
+        return "source"
+    if _PHOTO.match(text):
+        return "photo"
+    return None
+
+
+def _classify(drafts: list[_Draft]) -> None:
+    n = len(drafts)
+    arabic = [bool(_ARABIC.search(d.text)) for d in drafts]
+    for i, d in enumerate(drafts):
+        role = _meta_role(d.text)
+        if role:
+            d.kind, d.role = "meta", role
+        elif _LANGUAGE_SWITCH.match(d.text) or (not arabic[i] and d.words <= 6 and not any(arabic[:i])):
+            d.kind = "chrome"
+        elif d.words <= 12 and parse_date_line(d.text):
+            d.kind = "date"
+        elif d.hint == "heading":
+            d.kind = "heading"
+    # footer: trailing short unpunctuated blocks before/among source and photo lines
+    last_meta = max((i for i, d in enumerate(drafts) if d.kind == "meta"), default=-1)
+    i = n - 1
+    while i >= 0 and drafts[i].kind in ("meta", "chrome", "date", "body", "heading"):
+        d = drafts[i]
+        if d.kind in ("meta", "chrome"):
+            i -= 1
+            continue
+        short = d.words <= FOOTER_MAX_WORDS and d.terminal not in _TERMINAL and d.hint != "list"
+        if short and (i < last_meta or _SERIES.match(d.text)):
+            d.kind, d.role = "meta", "series" if _SERIES.match(d.text) or '"' in d.text or "«" in d.text else "other"
+            i -= 1
+            continue
+        break
+    footer_start = i + 1
+    # title: the first content block, when it looks like one (never taken from a body paragraph)
+    content = [i for i, d in enumerate(drafts) if d.kind == "body" or d.kind == "heading"]
+    first = next((i for i in content if drafts[i].hint != "list"), None)
+    if first is not None and not any(d.kind == "title" for d in drafts):
+        d = drafts[first]
+        looks_like_title = d.hint == "title" or (
+            d.hint is None and d.words <= TITLE_MAX_WORDS and d.terminal not in ".:،,؛;" and first + 1 < footer_start
+        )
+        if looks_like_title and first < footer_start:
+            d.kind = "title"
+    for i, d in enumerate(drafts[:footer_start]):
+        if d.kind != "body" or d.hint == "list":
+            continue
+        if d.hint == "title":
+            d.kind = "heading"
+            continue
+        following = next((x for x in drafts[i + 1:footer_start] if x.kind not in ("chrome",)), None)
+        if (d.words <= HEADING_MAX_WORDS and d.terminal not in _TERMINAL and arabic[i]
+                and following is not None and following.kind in ("body",) and following.words > d.words):
+            d.kind = "heading"
+
+
+def _sentences(text: str, draft: _Draft, dateline_allowed: bool) -> tuple[Sentence, ...]:
+    spans = [draft.span] if draft.kind != "body" else sentence_spans(text, *draft.span)
+    result = []
+    for k, (a, b) in enumerate(spans):
+        match = _DATELINE.match(text, a, b) if (dateline_allowed and k == 0) else None
+        if match and text[match.end():b].strip():
+            cut = match.end()
+            result.append(Sentence((a, cut), text[a:cut].strip(), dateline=True))
+            a = cut
+        result.append(Sentence((a, b), text[a:b].strip()))
+    return tuple(result)
+
+
+def segment(raw: RawDocument) -> Document:
+    """Segment a decoded document. Raises nothing: any text has a segmentation."""
+    text = raw.text
+    markdown = raw.format in ("md", "html")  # extracted web pages arrive as markdown
+    drafts = _drafts(text, "md" if markdown else "txt")
+    _classify(drafts)
+    blocks = []
+    first_body = next((i for i, d in enumerate(drafts) if d.kind == "body"), None)
+    for i, d in enumerate(drafts):
+        blocks.append(Block(span=d.span, kind=d.kind, text=text[d.content[0]:d.content[1]].strip(), role=d.role,
+                            sentences=_sentences(text, d, dateline_allowed=i == first_body)))
+    title = next((b.text for b in blocks if b.kind == "title"), None)
+    date = raw.html_date or next((parse_date_line(b.text) for b in blocks if b.kind == "date"), None)
+    return Document(path=raw.path, sha256=raw.data_sha256, encoding=raw.encoding, format=raw.format,
+                    text=text, title=title, date=date, blocks=tuple(blocks))

@@ -1,0 +1,30 @@
+"""``translate segment``: an article's structure as data (like the canonical record, without
+translations) or as a readable outline with the kinds marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .align import assemble
+from .io import read_document
+from .segment import segment
+
+
+def describe(path: Path) -> dict:
+    doc = segment(read_document(path))
+    return {"source": {"path": str(path), "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
+                       "characters": len(doc.text)},
+            "title": doc.title, "date": doc.date, "paragraphs": assemble(doc)}
+
+
+def render_text(item: dict) -> str:
+    src = item["source"]
+    lines = [f"== {src['path']}  ({src['format']}, {src['encoding']}, {src['characters']} characters)",
+             f"   title: {item['title'] or '(none)'}", f"   date:  {item['date'] or '(none)'}"]
+    for p in item["paragraphs"]:
+        kind = p["kind"] + (f"/{p['role']}" if p.get("role") else "")
+        lines.append(f"[{p['id']} {kind}]")
+        for s in p["sentences"]:
+            mark = " (dateline)" if s.get("dateline") else ""
+            lines.append(f"   {s['id']}{mark}: {s['source']}")
+    return "\n".join(lines) + "\n"

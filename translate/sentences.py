@@ -1,0 +1,164 @@
+"""Sentence boundaries inside a block, and token-budget splitting of over-long sentences.
+
+Everything here works on spans ``(start, end)`` of the original text: splitting only ever chooses
+cut points, so the pieces always concatenate back to exactly the input.
+
+Sentence ends: ``.``, ``!``, ``?``, ``؟``, ``…`` / ``...`` (with any closing quotes or brackets that
+follow), and line ends. Never inside a number or date (``1.8``, ``11.03.2024``), a URL, an e-mail
+address, after an abbreviation (``د.``, ``Dr.``, a single initial) or inside a quotation.
+Commas are *not* sentence ends: they are clause boundaries, used only to keep a segment under the
+model's token budget.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Sequence
+
+Span = tuple[int, int]
+
+_TERMINATORS = ".!?؟…"
+_CLOSERS = "\"'»”’)]}›"
+_OPEN_CLOSE = {"«": "»", "“": "”", "‹": "›"}
+_ABBREVIATIONS = {
+    "د", "أ", "ا", "م", "ص", "ق", "ج", "ت", "ش", "ع", "ه", "هـ", "أد", "إلخ", "الخ", "ح", "س",
+    "dr", "mr", "mrs", "ms", "prof", "st", "no", "vs", "jr", "sr", "gen", "col", "lt", "etc", "e.g", "i.e",
+    "inc", "ltd", "co", "u.s", "u.n",
+}
+_END = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + r"]*")
+_URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_CLAUSE = re.compile(r"[،؛:;,]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+_SENTENCE_INSIDE = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+_WORD_GAP = re.compile(r"\s+")
+
+
+def _quote_regions(text: str) -> list[Span]:
+    """Spans between matched quotation marks; unmatched marks are ignored."""
+    regions, stack = [], []
+    straight = None
+    for i, ch in enumerate(text):
+        if ch in _OPEN_CLOSE:
+            stack.append((ch, i))
+        elif stack and ch == _OPEN_CLOSE[stack[-1][0]]:
+            regions.append((stack.pop()[1], i))
+        elif ch == '"':
+            if straight is None:
+                straight = i
+            else:
+                regions.append((straight, i))
+                straight = None
+    return regions
+
+
+def _inside(pos: int, regions: list[Span]) -> bool:
+    return any(a < pos < b for a, b in regions)
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    start = dot
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(«\"“":
+        start -= 1
+    word = text[start:dot].lower().strip("'")
+    if not word:
+        return False
+    if word in _ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isalpha()  # an initial: "J. Smith", "م. أحمد"
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Partition ``text[start:end]`` into sentence spans (whitespace stays with the sentence before)."""
+    end = len(text) if end is None else end
+    body = text[start:end]
+    protected = [m.span() for m in _URLISH.finditer(body)]
+    quotes = [(a, b) for a, b in _quote_regions(body) if b - a < 2000]
+    cuts = []
+    for match in _END.finditer(body):
+        a, b = match.span()
+        after = body[b:b + 1]
+        if b < len(body) and not after.isspace():
+            continue  # "1.8", "11.03.2024", "example.com", "...و"
+        if any(p < a < q for p, q in protected):
+            continue
+        if body[a] == "." and b - a == 1 and _is_abbreviation(body, a):
+            continue
+        if _inside(a, quotes):
+            continue
+        cuts.append(b)
+    cuts += [m.end() for m in re.finditer(r"\n", body)]
+    spans = _spans_from_cuts(body, sorted(set(cuts)))
+    return [(start + a, start + b) for a, b in spans]
+
+
+def _spans_from_cuts(body: str, cuts: Sequence[int]) -> list[Span]:
+    """Turn cut positions into spans; each cut is moved past following whitespace; empty spans merge."""
+    spans, begin = [], 0
+    for cut in cuts:
+        while cut < len(body) and body[cut].isspace():
+            cut += 1
+        if cut <= begin or cut >= len(body):
+            continue
+        if not body[begin:cut].strip():
+            continue  # whitespace-only: stays with the next sentence
+        spans.append((begin, cut))
+        begin = cut
+    if begin < len(body):
+        if spans and not body[begin:].strip():
+            spans[-1] = (spans[-1][0], len(body))
+        else:
+            spans.append((begin, len(body)))
+    return spans
+
+
+def split_to_budget(text: str, span: Span, count: Callable[[str], int], budget: int) -> list[Span]:
+    """Split ``text[span]`` into pieces each within ``budget`` by ``count``.
+
+    Preference: sentence punctuation inside quotes, then clause boundaries (``، ؛ : ; ,``), then
+    word boundaries, and, only for a single "word" longer than the budget, characters. No piece is
+    ever truncated: the pieces concatenate to exactly the input span.
+    """
+    if count(text[span[0]:span[1]]) <= budget:
+        return [span]
+    for pattern in (_SENTENCE_INSIDE, _CLAUSE, _WORD_GAP):
+        cuts = [m.end() for m in pattern.finditer(text, span[0], span[1])]
+        cuts = [c for c in cuts if span[0] < c < span[1]]
+        if cuts:
+            return _pack(text, span, cuts, count, budget)
+    return _split_chars(text, span, count, budget)
+
+
+def _pack(text: str, span: Span, cuts: list[int], count: Callable[[str], int], budget: int) -> list[Span]:
+    """Greedily join the units between ``cuts`` into pieces within budget; recurse into over-long units."""
+    bounds = [span[0], *cuts, span[1]]
+    units = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
+    pieces: list[Span] = []
+    current: Span | None = None
+    for unit in units:
+        if current is not None and count(text[current[0]:unit[1]]) <= budget:
+            current = (current[0], unit[1])
+            continue
+        if current is not None:
+            pieces.append(current)
+        if count(text[unit[0]:unit[1]]) <= budget:
+            current = unit
+        else:
+            pieces.extend(split_to_budget(text, unit, count, budget))
+            current = None
+    if current is not None:
+        pieces.append(current)
+    return pieces
+
+
+def _split_chars(text: str, span: Span, count: Callable[[str], int], budget: int) -> list[Span]:
+    pieces, begin = [], span[0]
+    while begin < span[1]:
+        lo, hi = begin + 1, span[1]
+        while lo < hi:  # the longest prefix within budget (at least one character)
+            mid = (lo + hi + 1) // 2
+            if count(text[begin:mid]) <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        pieces.append((begin, lo))
+        begin = lo
+    return pieces
