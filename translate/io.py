@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 from .errors import EmptyFileError, EncodingError, NotArabicError, UnreadableFileError, UnsupportedFormatError
 from .normalize import is_blank
 
+log = logging.getLogger("translate")
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
 _ANY_LETTER = re.compile(r"[^\W\d_]")
@@ -76,6 +78,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        return mixed
     try:
         text = data.decode("cp1256")
     except UnicodeDecodeError as exc:
@@ -85,6 +90,20 @@ def decode(data: bytes) -> tuple[str, str]:
         raise EncodingError("is not UTF-8, and read as Windows-1256 it is not Arabic text (binary, or another encoding)",
                             "re-save the file as UTF-8 (or UTF-16 with BOM, or Windows-1256)")
     return text, "windows-1256"
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with a few stray single-byte characters (e.g. a no-break space pasted from a
+    Windows page): those bytes are read as Windows-1256, each kept as one character, and reported."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = [i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"]
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - len(stray)
+    if multibyte < 20 or len(stray) > max(3, multibyte // 50):
+        return None
+    text = "".join(bytes([ord(ch) - 0xDC00]).decode("cp1256", errors="replace") if "\udc80" <= ch <= "\udcff" else ch
+                   for ch in text)
+    log.warning("%d byte(s) that are not UTF-8 were read as Windows-1256 (first at character %d)", len(stray), stray[0])
+    return text, "utf-8+windows-1256"
 
 
 def check_arabic(text: str) -> None:

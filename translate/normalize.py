@@ -9,7 +9,7 @@ segment to another. What it does, and why:
   (non-)joiners and spaces, soft hyphens, BOMs, and tatweel (``ـ``) used to stretch words.
 * All whitespace runs (including no-break and thin spaces, newlines) become one ASCII space.
 * Digits: Arabic-Indic (``٠-٩``) and Persian (``۰-۹``) digits become ASCII ``0-9``, and the Arabic
-  decimal / thousands separators become ``.`` / ``,``. OPUS-MT's training data (OPUS news and
+  decimal / thousands separators and percent sign become ``.`` / ``,`` / ``%``. OPUS-MT's training data (OPUS news and
   subtitles) writes numbers mostly with ASCII digits on the Arabic side too, and its English
   output uses ASCII digits; ASCII in the input lets the model copy numbers through instead of
   transliterating digit by digit, and makes source and target numbers comparable.
@@ -27,7 +27,7 @@ _INVISIBLE = dict.fromkeys(
 )
 _DIGITS = {ord(a): str(i) for i, a in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(a): str(i) for i, a in enumerate("۰۱۲۳۴۵۶۷۸۹")})
-_DIGITS.update({ord("٫"): ".", ord("٬"): ","})
+_DIGITS.update({ord("٫"): ".", ord("٬"): ",", ord("٪"): "%"})
 _SPACES = re.compile(r"\s+")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 _MARKDOWN_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s?)")
@@ -37,9 +37,13 @@ def for_model(text: str, *, markdown: bool = False) -> str:
     """The string the translation model sees for one source segment."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_DIGITS)
     if markdown:
-        text = _MARKDOWN_PREFIX.sub("", text)
-        text = _MARKDOWN_EMPHASIS.sub(r"\2", text)
+        text = strip_markdown(text)
     return _SPACES.sub(" ", text).strip()
+
+
+def strip_markdown(text: str) -> str:
+    """A markdown block without its heading/list/quote marker and emphasis markers."""
+    return _MARKDOWN_EMPHASIS.sub(r"\2", _MARKDOWN_PREFIX.sub("", text))
 
 
 def is_blank(text: str) -> bool:

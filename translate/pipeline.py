@@ -126,7 +126,7 @@ def _summary(doc, paragraphs: list[dict], profile: Profile, models: Models) -> S
     if method == "none":
         return Summary("", "none", None, ())
     if method == "extractive":
-        candidates = [Candidate(p["id"], s["source"], s["target"]) for p in body for s in p["sentences"]
+        candidates = [Candidate(p["id"], s["id"], s["source"], s["target"]) for p in body for s in p["sentences"]
                       if not s.get("dateline") and not s.get("copied")]
         return extractive(candidates, sentences=profile.summary.sentences)
     english = [(p["id"], " ".join(s["target"] for s in p["sentences"] if not s.get("dateline"))) for p in body]

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dates import parse_date_line
+from .errors import EmptyFileError
 from .io import RawDocument
-from .normalize import is_blank
+from .normalize import for_model, is_blank, strip_markdown
 from .sentences import Span, sentence_spans
 
 KINDS = ("title", "date", "heading", "body", "meta", "chrome")
@@ -23,8 +24,8 @@ _SERIES = re.compile(r"^\s*(?:مجموعة|سلسلة|ملف|تغطية|متاب
 _LANGUAGE_SWITCH = re.compile(r"^\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English)(?:\s*[|/·•,]?\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English))+\s*$")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
 _TERMINAL = ".:،,؛;!…"
-_DATELINE = re.compile(
-    r"^\s*[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+){0,2}\s*"
+_DATELINE = re.compile(  # used with .match(text, pos): anchored at the sentence start
+    r"\s*[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+){0,2}\s*"
     r"(?:[-–—]\s*(?:\([^()\n]{1,60}\)|[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+){0,3})|\([^()\n]{1,60}\))"
     r"\s*[:\-–—]\s+"
 )
@@ -74,6 +75,7 @@ class _Draft:
     hint: str | None = None  # from the format: "title", "heading", "list"
     kind: str = "body"
     role: str | None = None
+    date: str | None = None  # ISO, for kind "date"
 
     @property
     def words(self) -> int:
@@ -115,7 +117,8 @@ def _drafts(text: str, fmt: str) -> list[_Draft]:
     drafts = []
     for lines, hint in groups:
         start, end = lines[0][0], lines[-1][1]
-        drafts.append(_Draft(span=(start, end), content=(start, end), text=" ".join(text[start:end].split()), hint=hint))
+        drafts.append(_Draft(span=(start, end), content=(start, end), text=for_model(text[start:end], markdown=fmt == "md"),
+                             hint=hint))
     # blank stretches belong to the block before them (the first block also takes leading blanks)
     for i, draft in enumerate(drafts):
         begin = 0 if i == 0 else draft.span[0]
@@ -142,7 +145,7 @@ def _classify(drafts: list[_Draft]) -> None:
         elif _LANGUAGE_SWITCH.match(d.text) or (not arabic[i] and d.words <= 6 and not any(arabic[:i])):
             d.kind = "chrome"
         elif d.words <= 12 and parse_date_line(d.text):
-            d.kind = "date"
+            d.kind, d.date = "date", parse_date_line(d.text)
         elif d.hint == "heading":
             d.kind = "heading"
     # footer: trailing short unpunctuated blocks before/among source and photo lines
@@ -196,8 +199,10 @@ def _sentences(text: str, draft: _Draft, dateline_allowed: bool) -> tuple[Senten
 
 
 def segment(raw: RawDocument) -> Document:
-    """Segment a decoded document. Raises nothing: any text has a segmentation."""
+    """Segment a decoded document: any text with something visible in it has a segmentation."""
     text = raw.text
+    if is_blank(text):
+        raise EmptyFileError("is empty (no visible text)", "remove it from the folder or put the article text in it")
     markdown = raw.format in ("md", "html")  # extracted web pages arrive as markdown
     drafts = _drafts(text, "md" if markdown else "txt")
     _classify(drafts)
@@ -207,6 +212,8 @@ def segment(raw: RawDocument) -> Document:
         blocks.append(Block(span=d.span, kind=d.kind, text=text[d.content[0]:d.content[1]].strip(), role=d.role,
                             sentences=_sentences(text, d, dateline_allowed=i == first_body)))
     title = next((b.text for b in blocks if b.kind == "title"), None)
-    date = raw.html_date or next((parse_date_line(b.text) for b in blocks if b.kind == "date"), None)
+    if title is not None and markdown:
+        title = strip_markdown(title).strip()
+    date = next((d.date for d in drafts if d.date), None) or raw.html_date
     return Document(path=raw.path, sha256=raw.data_sha256, encoding=raw.encoding, format=raw.format,
                     text=text, title=title, date=date, blocks=tuple(blocks))

@@ -25,7 +25,8 @@ _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "prof", "st", "no", "vs", "jr", "sr", "gen", "col", "lt", "etc", "e.g", "i.e",
     "inc", "ltd", "co", "u.s", "u.n",
 }
-_END = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + r"]*")
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c"
+_END = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + _INVISIBLE + r"]*")
 _URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _CLAUSE = re.compile(r"[،؛:;,]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
 _SENTENCE_INSIDE = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + r"]*(?=\s)")

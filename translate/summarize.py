@@ -34,6 +34,7 @@ class Candidate:
     """A body sentence that may be used in the summary."""
 
     paragraph_id: str
+    sentence_id: str
     source: str
     target: str
 
@@ -43,11 +44,10 @@ class Summary:
     text: str
     method: str
     model: str | None
-    sentences: tuple[tuple[str, tuple[str, ...]], ...]  # (text, paragraph ids)
+    sentences: tuple[dict, ...]  # {"text", "paragraph_ids"[, "sentence_ids"]}
 
     def as_record(self) -> dict:
-        return {"text": self.text, "method": self.method, "model": self.model,
-                "sentences": [{"text": t, "paragraph_ids": list(p)} for t, p in self.sentences]}
+        return {"text": self.text, "method": self.method, "model": self.model, "sentences": list(self.sentences)}
 
 
 def _terms(text: str) -> list[str]:
@@ -71,8 +71,9 @@ def extractive(candidates: Sequence[Candidate], *, sentences: int) -> Summary:
         centrality = sum(sum(v * vj.get(t, 0.0) for t, v in vi.items()) for j, vj in enumerate(vectors) if j != i)
         scores.append(centrality)
     chosen = sorted(sorted(range(n), key=lambda i: (-scores[i], i))[:sentences])
-    picked = tuple((candidates[i].target, (candidates[i].paragraph_id,)) for i in chosen)
-    return Summary(" ".join(t for t, _ in picked), "extractive", None, picked)
+    picked = tuple({"text": candidates[i].target, "paragraph_ids": [candidates[i].paragraph_id],
+                    "sentence_ids": [candidates[i].sentence_id]} for i in chosen)
+    return Summary(" ".join(p["text"] for p in picked), "extractive", None, picked)
 
 
 def _chunks(units: Sequence[str], count, limit: int) -> list[str]:
@@ -117,7 +118,8 @@ def abstractive(paragraphs: Sequence[tuple[str, str]], summarizer: Backend, *, m
         units = summaries
     text = " ".join(" ".join(summaries).split())
     parts = [s for s in _EN_SENTENCE.split(text) if s.strip()]
-    return Summary(text, "abstractive", model, tuple((s, attribute(s, paragraphs)) for s in parts))
+    return Summary(text, "abstractive", model,
+                   tuple({"text": s, "paragraph_ids": list(attribute(s, paragraphs))} for s in parts))
 
 
 def attribute(sentence: str, paragraphs: Sequence[tuple[str, str]]) -> tuple[str, ...]:

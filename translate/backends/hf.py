@@ -131,7 +131,7 @@ class TransformersBackend:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False)
+        encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
     def translate(self, batch: Sequence[str]) -> list[Output]:
@@ -162,7 +162,7 @@ class TransformersBackend:
             length = next((i for i, t in enumerate(generated) if t in eos_ids), len(generated))
             while not ended and length and generated[length - 1] == pad:
                 length -= 1
-            text = self.tokenizer.decode(row, skip_special_tokens=True, clean_up_tokenization_spaces=True).strip()
+            text = self.tokenizer.decode(row, skip_special_tokens=True).strip()
             outputs.append(Output(text=text, tokens=length, hit_limit=not ended and length >= gen.max_new_tokens))
         return outputs
 
