@@ -105,3 +105,20 @@ def test_write_atomic_leaves_no_temp_files(tmp_path):
     write_atomic(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["out.json"]
+
+
+def test_web_page_in_windows_1256_with_declared_charset(tmp_path):
+    page = (FIXTURES / "article.html").read_text(encoding="utf-8").replace('charset="utf-8"', 'charset="windows-1256"')
+    path = tmp_path / "page.htm"
+    path.write_bytes(page.encode("cp1256", errors="strict"))
+    raw = read_document(path)
+    assert raw.encoding == "cp1256"
+    assert segment(raw).title == "مؤتمر المناخ يختتم أعماله في دبي"
+
+
+def test_an_explicitly_named_file_with_another_extension_is_read_as_text(tmp_path):
+    path = tmp_path / "article.body"
+    path.write_bytes((FIXTURES / "article_full.txt").read_bytes())
+    with pytest.raises(UnsupportedFormatError):
+        read_document(path)
+    assert segment(read_document(path, explicit=True)).title == "وزير الخارجية يبحث التعاون الاقتصادي في القاهرة"

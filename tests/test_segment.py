@@ -184,3 +184,17 @@ def test_budget_splitting_partitions_and_respects_the_budget(text, budget):
     assert "".join(text[a:b] for a, b in pieces) == text
     assert all(b - a <= budget for a, b in pieces)
     assert all(a < b for a, b in pieces)
+
+
+@pytest.mark.parametrize("line, kind, role", [
+    ("اقرأ أيضاً: لافروف يزور القاهرة", "chrome", None),
+    ("شارك", "chrome", None),
+    ("بقلم: أحمد علي", "meta", "other"),
+    ("الكلمات المفتاحية: روسيا، مصر", "meta", "other"),
+    ("جميع الحقوق محفوظة لموقع الأخبار", "meta", "other"),
+])
+def test_site_furniture_and_bylines_are_not_body(line, kind, role):
+    doc = doc_of(f"عنوان الخبر\n\nنص الفقرة الأولى من الخبر هنا.\n\n{line}\n\nنص الفقرة الثانية من الخبر هنا.\n")
+    block = doc.blocks[2]
+    assert (block.kind, block.role) == (kind, role)
+    assert [b.kind for b in doc.blocks].count("body") == 2

@@ -92,6 +92,32 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, "windows-1256"
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset a web page declares in a ``<meta>`` tag (a byte-order mark still wins)."""
+    if any(data.startswith(bom) for bom, _, _ in _BOMS):
+        return None
+    match = _META_CHARSET.search(data[:8192])
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+
+
+def _decode_declared(data: bytes, charset: str) -> tuple[str, str]:
+    try:
+        return data.decode(charset), charset
+    except UnicodeDecodeError as exc:
+        if charset == "utf-8" and (mixed := _mostly_utf8(data)):
+            return mixed
+        raise EncodingError(f"declares charset {charset} but is not valid {charset} ({exc.reason} at byte {exc.start})",
+                            "re-save the page as UTF-8, or fix its <meta charset>") from exc
+
+
 def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
     """UTF-8 text with a few stray single-byte characters (e.g. a no-break space pasted from a
     Windows page): those bytes are read as Windows-1256, each kept as one character, and reported."""
@@ -119,9 +145,11 @@ def check_arabic(text: str) -> None:
         )
 
 
-def read_document(path: Path, *, format: str | None = None) -> RawDocument:
-    """Read, decode and (for HTML) extract the article text of one file."""
-    fmt = format or FORMATS.get(path.suffix.lower())
+def read_document(path: Path, *, explicit: bool = False) -> RawDocument:
+    """Read, decode and (for HTML) extract the article text of one file.
+
+    ``explicit``: the user named this file, so an unknown extension is read as plain text."""
+    fmt = FORMATS.get(path.suffix.lower()) or ("txt" if explicit else None)
     if fmt is None:
         raise UnsupportedFormatError(f"has an unsupported extension {path.suffix!r}",
                                      f"use one of {', '.join(sorted(FORMATS))}, or rename a plain-text file to .txt")
@@ -132,7 +160,8 @@ def read_document(path: Path, *, format: str | None = None) -> RawDocument:
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise EmptyFileError("is empty", "remove it from the folder or put the article text in it")
-    text, encoding = decode(data)
+    declared = _declared_charset(data) if fmt == "html" else None
+    text, encoding = _decode_declared(data, declared) if declared else decode(data)
     date = None
     if fmt == "html":
         from .html import extract_article

@@ -134,10 +134,11 @@ def _summary(doc, paragraphs: list[dict], profile: Profile, models: Models) -> S
                        max_input_tokens=profile.summary.max_input_tokens)
 
 
-def process_article(path: Path, *, rel: str, profile: Profile, models: Models, progress: Progress) -> tuple[dict, dict]:
+def process_article(path: Path, *, rel: str, profile: Profile, models: Models, progress: Progress,
+                    explicit: bool = False) -> tuple[dict, dict]:
     """Translate and summarize one article: (canonical record, counts and timings)."""
     clock = {"start": time.perf_counter()}
-    doc = segment(read_document(path))
+    doc = segment(read_document(path, explicit=explicit))
     clock["segmented"] = time.perf_counter()
     translator = models.translator
     budget = min(profile.translation.max_input_tokens, translator.max_input_tokens)
@@ -238,7 +239,8 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
 def _one(path: Path, key: str, stem: Path, *, profile, run, models, manifest, progress, report, fingerprint) -> None:
     started = time.perf_counter()
     try:
-        record, stats = process_article(path, rel=key, profile=profile, models=models, progress=progress)
+        record, stats = process_article(path, rel=key, profile=profile, models=models, progress=progress,
+                                        explicit=path == run.input)
     except InputError as exc:
         manifest.record(key, {"status": "failed", "error": {"code": exc.code, "reason": exc.reason, "hint": exc.hint}})
         report.failed[key] = f"{exc.reason} — fix: {exc.hint}"

@@ -22,6 +22,13 @@ _SOURCE = re.compile(r"^\s*[(\[]?\s*(?:المصدر|مصدر\s+الخبر|الم
 _PHOTO = re.compile(r"^\s*[(\[]?\s*(?:الصورة|صورة|الصور|تصوير|photo|photos|image|picture|credit|©)\s*[:：©]|^\s*©", re.I)
 _SERIES = re.compile(r"^\s*(?:مجموعة|سلسلة|ملف|تغطية|متابعة|ملحق|زاوية)\b")
 _LANGUAGE_SWITCH = re.compile(r"^\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English)(?:\s*[|/·•,]?\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English))+\s*$")
+_CHROME = re.compile(
+    r"^\s*(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|أيضاً|ايضا|ايضاً|المزيد)|^\s*(?:شاهد|طالع)\s+(?:أيضا|أيضاً|ايضا)"
+    r"|^\s*(?:تابعونا|تابعنا|شارك|شاركها|مشاركة|طباعة|أرسل|حجم الخط|الرئيسية\s*[>»/])"
+    r"|^\s*(?:share|tweet|print|read more|related|advertisement|إعلان)\s*[:|]?\s*$", re.I)
+_OTHER_META = re.compile(
+    r"^\s*(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|ترجمة|تحرير|مراسل|المحرر|الكاتب|by|author|الكلمات المفتاحية|كلمات مفتاحية"
+    r"|وسوم|الوسوم|tags)\s*[:：]|^\s*(?:جميع\s+الحقوق|حقوق\s+(?:النشر|الطبع)|all rights reserved)", re.I)
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
 _TERMINAL = ".:،,؛;!…"
 _DATELINE = re.compile(  # used with .match(text, pos): anchored at the sentence start
@@ -132,6 +139,8 @@ def _meta_role(text: str) -> str | None:
         return "source"
     if _PHOTO.match(text):
         return "photo"
+    if _OTHER_META.match(text) and len(text.split()) <= 15:
+        return "other"
     return None
 
 
@@ -142,7 +151,8 @@ def _classify(drafts: list[_Draft]) -> None:
         role = _meta_role(d.text)
         if role:
             d.kind, d.role = "meta", role
-        elif _LANGUAGE_SWITCH.match(d.text) or (not arabic[i] and d.words <= 6 and not any(arabic[:i])):
+        elif (_LANGUAGE_SWITCH.match(d.text) or (_CHROME.match(d.text) and d.words <= 15)
+              or (not arabic[i] and d.words <= 6 and not any(arabic[:i]))):
             d.kind = "chrome"
         elif d.words <= 12 and parse_date_line(d.text):
             d.kind, d.date = "date", parse_date_line(d.text)

@@ -11,7 +11,7 @@ from .segment import segment
 
 
 def describe(path: Path) -> dict:
-    doc = segment(read_document(path))
+    doc = segment(read_document(path, explicit=True))
     return {"source": {"path": str(path), "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
                        "characters": len(doc.text)},
             "title": doc.title, "date": doc.date, "paragraphs": assemble(doc)}
