@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from .backends.base import Output
+from .flags import Glossary, flag_sentence
 from .normalize import for_model
 from .segment import Document
 from .sentences import Span, split_to_budget
@@ -58,7 +59,8 @@ def _join(parts: Sequence[str]) -> str:
     return " ".join(p for p in parts if p)
 
 
-def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[str, Output] | None = None) -> list[dict]:
+def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[str, Output] | None = None,
+             glossary: Glossary | None = None) -> list[dict]:
     """The ``paragraphs`` list of the canonical record; without ``outputs``, the structure only."""
     by_sentence: dict[tuple[int, int], list[Segment]] = {}
     for seg in segments:
@@ -75,6 +77,8 @@ def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[s
                 record["dateline"] = True
             if outputs is not None:
                 record.update(_translation(by_sentence[(b, s)], outputs))
+                record["flags"] = flag_sentence(sent.text, record["target"], hit_limit=record.get("hit_limit", False),
+                                                glossary=glossary)
             sentences.append(record)
         if outputs is not None:
             paragraph["target"] = _join(x["target"] for x in sentences)

@@ -100,6 +100,8 @@ def batch(
     summary_model: Annotated[Optional[str], typer.Option(help="Override the profile's summarizer (Hub id or folder).")] = None,
     summary: Annotated[Optional[str], typer.Option(help="Summary method: abstractive, extractive or none.")] = None,
     device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda (both models).")] = None,
+    formats: Annotated[Optional[str], typer.Option(help="Views besides the JSON record: md,html,tmx,tsv or all [default: the profile's].")] = None,
+    glossary: Annotated[Optional[Path], typer.Option(help="Glossary (.yaml or .tsv: Arabic term -> English) for the glossary flag.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo every article, even unchanged ones.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
@@ -112,7 +114,7 @@ def batch(
     try:
         chosen = load_config(config).profile(profile)
         chosen = with_overrides(chosen, translation_model=translation_model, summary_model=summary_model,
-                                 summary=summary, device=device)
+                                 summary=summary, device=device, formats=formats, glossary=glossary)
         if not input.exists():
             raise UsageError(f"input {input} does not exist", "pass a folder of articles or a file")
         progress = BarProgress() if (sys.stderr.isatty() and not quiet) else LogProgress()
@@ -153,6 +155,23 @@ def segment_cmd(
         for item in results:
             typer.echo(render_text(item))
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def review(
+    out_dir: Annotated[Path, typer.Argument(help="The --out folder of a batch run.")],
+    flagged: Annotated[bool, typer.Option("--flagged", help="Only sentences with quality flags.")] = False,
+    article: Annotated[Optional[str], typer.Option(help="Only this article (file name, with or without extension).")] = None,
+) -> None:
+    """Show aligned Arabic-English pairs of a finished batch, flagged ones first with the reason."""
+    _setup_logging()
+    from .review import review_lines
+
+    try:
+        for line in review_lines(out_dir, flagged_only=flagged, article=article):
+            typer.echo(line)
+    except UsageError as exc:
+        _fail(exc, False)
 
 
 @models_app.command("list")

@@ -59,12 +59,24 @@ class SummaryOptions:
     )
 
 
+OUTPUT_FORMATS = ("md", "html", "tmx", "tsv")
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """Which per-article views are written (the JSON record always is) and the optional glossary."""
+
+    formats: tuple[str, ...] = OUTPUT_FORMATS
+    glossary: str | None = None  # path to a .yaml or .tsv glossary
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
     description: str
     translation: TranslationOptions
     summary: SummaryOptions
+    output: OutputOptions = field(default_factory=OutputOptions)
     source: str = ""  # the file the profile came from
 
 
@@ -118,7 +130,7 @@ _FIELD_TYPES = {
     "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
     "max_input_tokens": int, "batch_tokens": int, "sentences": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
-    "no_repeat_ngram_size": int,
+    "no_repeat_ngram_size": int, "formats": (list, str), "glossary": (str, type(None)),
 }
 _CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS}
 
@@ -134,10 +146,27 @@ def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir:
         changes[key] = _typed(path, f"{where}.{key}", value, _FIELD_TYPES[key], _CHOICES.get(key, ()))
         if key == "model":
             changes[key] = _resolve_model_path(value, config_dir)
+        if key == "glossary" and value:
+            changes[key] = str((config_dir / Path(value).expanduser()).resolve())
+        if key == "formats":
+            changes[key] = parse_formats(value, f"{path}: {where}.formats")
     for key in ("max_input_tokens", "batch_tokens", "num_beams", "max_new_tokens"):
         if changes.get(key) == 0:
             raise ConfigError(path, f"{where}.{key}", "must be at least 1", "use a positive number")
     return dataclasses.replace(base, **changes)
+
+
+def parse_formats(value: list | str, where: str) -> tuple[str, ...]:
+    """``[md, html]`` or ``"md,html"`` or ``all`` -> a tuple of known formats."""
+    items = value.split(",") if isinstance(value, str) else value
+    formats = tuple(dict.fromkeys(str(item).strip().lower() for item in items if str(item).strip()))
+    if formats == ("all",):
+        return OUTPUT_FORMATS
+    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
+    if unknown:
+        raise UsageError(f"{where}: unknown output format(s) {', '.join(unknown)}",
+                         f"choose from {', '.join(OUTPUT_FORMATS)} or 'all' (json is always written)")
+    return formats
 
 
 def _resolve_model_path(model: str, config_dir: Path) -> str:
@@ -167,7 +196,7 @@ def parse_config(data: Any, path: Path) -> Config:
     def expand(name: str, seen: tuple[str, ...]) -> dict:
         raw = raw_profiles[name]
         where = f"profiles.{name}"
-        _check_keys(path, where, raw, {"extends", "description", "translation", "summary"})
+        _check_keys(path, where, raw, {"extends", "description", "translation", "summary", "output"})
         parent = raw.get("extends")
         if parent is None:
             return raw
@@ -187,6 +216,7 @@ def parse_config(data: Any, path: Path) -> Config:
                                TranslationOptions(), path.parent),
             summary=_build(path, f"{where}.summary", raw.get("summary", {}), SummaryOptions, SummaryOptions(),
                            path.parent),
+            output=_build(path, f"{where}.output", raw.get("output", {}), OutputOptions, OutputOptions(), path.parent),
             source=str(path),
         )
     config = Config(path=path, default_profile=default, profiles=profiles)
@@ -227,11 +257,12 @@ def load_config(path: Path | None = None) -> Config:
 def settings_record(profile: Profile) -> dict:
     """The effective settings as plain data: what provenance and the re-run check compare."""
     return {"profile": profile.name, "translation": dataclasses.asdict(profile.translation),
-            "summary": dataclasses.asdict(profile.summary)}
+            "summary": dataclasses.asdict(profile.summary), "output": dataclasses.asdict(profile.output)}
 
 
 def with_overrides(profile: Profile, *, translation_model: str | None = None, summary_model: str | None = None,
-                   summary: str | None = None, device: str | None = None) -> Profile:
+                   summary: str | None = None, device: str | None = None, formats: str | None = None,
+                   glossary: Path | None = None) -> Profile:
     """The profile with command-line overrides applied, validated like the models.yaml values."""
     if summary is not None and summary not in SUMMARY_METHODS:
         raise UsageError(f"--summary {summary!r} is not a summary method", f"use one of: {', '.join(SUMMARY_METHODS)}")
@@ -248,4 +279,9 @@ def with_overrides(profile: Profile, *, translation_model: str | None = None, su
     if device:
         translation = dataclasses.replace(translation, device=device)
         summ = dataclasses.replace(summ, device=device)
-    return dataclasses.replace(profile, translation=translation, summary=summ)
+    output = profile.output
+    if formats:
+        output = dataclasses.replace(output, formats=parse_formats(formats, "--formats"))
+    if glossary:
+        output = dataclasses.replace(output, glossary=str(glossary.resolve()))
+    return dataclasses.replace(profile, translation=translation, summary=summ, output=output)

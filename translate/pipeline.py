@@ -17,11 +17,12 @@ from .align import Segment, assemble, plan
 from .backends import Backend, BatchingBackend, MemoBackend, load_backend
 from .config import Profile, settings_record
 from .errors import InputError
+from .flags import Glossary, load_glossary
 from .io import FORMATS, discover, read_document, sha256_file, write_atomic
 from .manifest import Manifest
 from .segment import segment
 from .summarize import Candidate, Summary, abstractive, extractive
-from .writers import render_index, render_markdown
+from .writers import render_article_html, render_index, render_index_html, render_markdown, render_tmx, render_tsv
 
 log = logging.getLogger("translate")
 SCHEMA = "translate.article/1"
@@ -103,6 +104,8 @@ def settings_hash(profile: Profile) -> str:
     """Fingerprint of everything that changes an article's output (not the profile's name)."""
     settings = settings_record(profile)
     settings.pop("profile")
+    if profile.output.glossary:
+        settings["glossary_sha256"] = sha256_file(Path(profile.output.glossary))
     if profile.summary.method != "abstractive":
         settings["summary"] = {"method": profile.summary.method, "sentences": profile.summary.sentences}
     blob = json.dumps({"schema": SCHEMA, **settings}, sort_keys=True)
@@ -135,7 +138,7 @@ def _summary(doc, paragraphs: list[dict], profile: Profile, models: Models) -> S
 
 
 def process_article(path: Path, *, rel: str, profile: Profile, models: Models, progress: Progress,
-                    explicit: bool = False) -> tuple[dict, dict]:
+                    explicit: bool = False, glossary: Glossary | None = None) -> tuple[dict, dict]:
     """Translate and summarize one article: (canonical record, counts and timings)."""
     clock = {"start": time.perf_counter()}
     doc = segment(read_document(path, explicit=explicit))
@@ -147,7 +150,7 @@ def process_article(path: Path, *, rel: str, profile: Profile, models: Models, p
     progress.article(rel, len(inputs))
     outputs = dict(zip(inputs, translator.translate(inputs)))
     clock["translated"] = time.perf_counter()
-    paragraphs = assemble(doc, segments, outputs)
+    paragraphs = assemble(doc, segments, outputs, glossary=glossary)
     summary = _summary(doc, paragraphs, profile, models)
     clock["summarized"] = time.perf_counter()
     translation_prov = translator.provenance()
@@ -168,6 +171,7 @@ def process_article(path: Path, *, rel: str, profile: Profile, models: Models, p
             "translation": translation_prov,
             "summary": models.summarizer.provenance() if summary.method == "abstractive" else {"method": summary.method},
             "token_budget": budget,
+            "glossary": glossary.path if glossary else None,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         },
     }
@@ -179,10 +183,20 @@ def process_article(path: Path, *, rel: str, profile: Profile, models: Models, p
         "split_sentences": sum(1 for p in paragraphs for s in p["sentences"] if "segments" in s),
         "source_characters": len(doc.text),
         "target_tokens": sum(outputs[i].tokens for i in inputs),
+        "flagged_sentences": sum(1 for p in paragraphs for s in p["sentences"] if s.get("flags")),
     }
     timings = {"segment_s": clock["segmented"] - clock["start"], "translate_s": clock["translated"] - clock["segmented"],
                "summarize_s": clock["summarized"] - clock["translated"]}
     return record, {"counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}
+
+
+def _render(record: dict, formats: tuple[str, ...]):
+    """(extension, text) of every output file of one article; the JSON record always comes first."""
+    yield "json", json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    renderers = {"md": render_markdown, "html": render_article_html, "tsv": render_tsv,
+                 "tmx": lambda r: render_tmx(r, created=r["provenance"]["created"].replace("-", "").replace(":", "")[:15] + "Z")}
+    for fmt in formats:
+        yield fmt, renderers[fmt](record)
 
 
 def _output_names(files: list[Path], root: Path) -> dict[Path, tuple[str, Path]]:
@@ -204,9 +218,10 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
     report = BatchReport(ignored=[str(p) for p in ignored])
     for path in ignored:
         log.warning("%s: skipped (extension not in %s; pass the file explicitly to try it)", path, ", ".join(run.extensions))
+    glossary = load_glossary(Path(profile.output.glossary)) if profile.output.glossary else None
+    fingerprint = settings_hash(profile)
     run.out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest.load(run.out)
-    fingerprint = settings_hash(profile)
     manifest.run = {"tool_version": __version__, "settings_hash": fingerprint, **settings_record(profile),
                     "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     names = _output_names(files, run.input if run.input.is_dir() else run.input.parent)
@@ -227,20 +242,22 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
     try:
         for path, key, stem in todo:
             _one(path, key, stem, profile=profile, run=run, models=models, manifest=manifest, progress=progress,
-                 report=report, fingerprint=fingerprint)
+                 report=report, fingerprint=fingerprint, glossary=glossary)
     finally:
         write_atomic(run.out / "index.md", render_index(manifest.files, settings=manifest.run))
+        write_atomic(run.out / "index.html", render_index_html(manifest.files, settings=manifest.run))
         manifest.save()
     if models._translator is not None:
         report.translation_calls = models._translator.calls
     return report
 
 
-def _one(path: Path, key: str, stem: Path, *, profile, run, models, manifest, progress, report, fingerprint) -> None:
+def _one(path: Path, key: str, stem: Path, *, profile, run, models, manifest, progress, report, fingerprint,
+         glossary) -> None:
     started = time.perf_counter()
     try:
         record, stats = process_article(path, rel=key, profile=profile, models=models, progress=progress,
-                                        explicit=path == run.input)
+                                        explicit=path == run.input, glossary=glossary)
     except InputError as exc:
         manifest.record(key, {"status": "failed", "error": {"code": exc.code, "reason": exc.reason, "hint": exc.hint}})
         report.failed[key] = f"{exc.reason} — fix: {exc.hint}"
@@ -257,14 +274,16 @@ def _one(path: Path, key: str, stem: Path, *, profile, run, models, manifest, pr
         log.error("%s: %s\n  fix: %s", key, reason, hint)
         progress.finished(key, "failed")
         return
-    outputs = [(stem.parent / f"{stem.name}{ext}").as_posix() for ext in (".json", ".md")]
-    write_atomic(run.out / outputs[0], json.dumps(record, ensure_ascii=False, indent=1) + "\n")
-    write_atomic(run.out / outputs[1], render_markdown(record))
+    outputs = []
+    for fmt, text in _render(record, profile.output.formats):
+        name = (stem.parent / f"{stem.name}.{fmt}").as_posix()
+        write_atomic(run.out / name, text)
+        outputs.append(name)
     stats["timings"]["total_s"] = round(time.perf_counter() - started, 3)
     manifest.record(key, {
         "status": "done", "sha256": record["source"]["sha256"], "settings_hash": fingerprint, "outputs": outputs,
         "title": record["title"], "title_target": record["title_target"], "date": record["date"],
-        "summary": record["summary"]["text"], **stats,
+        "summary": record["summary"]["text"], "flagged": stats["counts"]["flagged_sentences"], **stats,
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     })
     report.done.append(key)

@@ -158,12 +158,13 @@ class TransformersBackend:
         outputs = []
         for row in sequences.tolist():
             generated = row[1:]  # drop the decoder start token
-            ended = any(t in eos_ids for t in generated)
-            length = next((i for i, t in enumerate(generated) if t in eos_ids), len(generated))
-            while not ended and length and generated[length - 1] == pad:
-                length -= 1
+            end = next((i for i, t in enumerate(generated) if t in eos_ids), None)
+            produced = len(generated) if end is None else end + 1  # tokens generated, the end token included
+            while end is None and produced and generated[produced - 1] == pad:
+                produced -= 1
             text = self.tokenizer.decode(row, skip_special_tokens=True).strip()
-            outputs.append(Output(text=text, tokens=length, hit_limit=not ended and length >= gen.max_new_tokens))
+            # a model with forced_eos_token_id ends with EOS even when cut off: judge by the length
+            outputs.append(Output(text=text, tokens=produced, hit_limit=produced >= gen.max_new_tokens))
         return outputs
 
     def provenance(self) -> dict:

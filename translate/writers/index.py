@@ -20,7 +20,8 @@ def render_index(entries: dict[str, dict], *, settings: dict) -> str:
         title = _cell(e.get("title_target") or e.get("title"))
         if e.get("title"):
             title += f" <br> <span dir=\"rtl\">{_cell(e['title'])}</span>"
-        review = e["outputs"][1] if len(e.get("outputs", [])) > 1 else e.get("outputs", [""])[0]
+        outputs = e.get("outputs", [])
+        review = next((o for ext in (".md", ".html") for o in outputs if o.endswith(ext)), outputs[0] if outputs else "")
         out.append(f"| {_cell(e.get('date'))} | {title} | {_cell(e.get('summary'))} | [{_cell(key)}]({review}) |")
     if failed:
         out += ["", "## Not translated", "", "| File | Reason | What to do |", "|---|---|---|"]

@@ -1,0 +1,43 @@
+"""``translate review``: aligned pairs of a finished batch in the terminal, flagged ones first."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from .errors import UsageError
+from .flags import FLAGS
+from .manifest import Manifest
+
+
+def _records(out_dir: Path, article: str | None) -> list[dict]:
+    manifest = Manifest.load(out_dir)
+    done = {k: e for k, e in manifest.files.items() if e.get("status") == "done"}
+    if not done:
+        raise UsageError(f"{out_dir} holds no finished batch (no manifest.json with done articles)",
+                         "pass the --out folder of a `translate batch` run")
+    if article:
+        done = {k: e for k, e in done.items() if article in (k, Path(k).stem, Path(k).name)}
+        if not done:
+            raise UsageError(f"no article named {article!r} in {out_dir}",
+                             "use a name from manifest.json (with or without its extension)")
+    return [json.loads((out_dir / e["outputs"][0]).read_text(encoding="utf-8")) for e in done.values()]
+
+
+def review_lines(out_dir: Path, *, flagged_only: bool = False, article: str | None = None, width: int = 100) -> list[str]:
+    lines = []
+    for record in _records(out_dir, article):
+        pairs = [(p, s) for p in record["paragraphs"] for s in p["sentences"] if not s.get("copied")]
+        flagged = [(p, s) for p, s in pairs if s.get("flags")]
+        shown = flagged if flagged_only else flagged + [(p, s) for p, s in pairs if not s.get("flags")]
+        title = record.get("title_target") or record.get("title") or ""
+        lines.append(f"=== {record['source']['path']}  {title}".rstrip())
+        lines.append(f"    {len(flagged)} of {len(pairs)} sentence(s) flagged")
+        for paragraph, s in shown:
+            reasons = "; ".join(f"{f}: {FLAGS[f]}" for f in s.get("flags", []))
+            lines.append(f"[{s['id']} {paragraph['kind']}]" + (f"  ⚑ {reasons}" if reasons else ""))
+            lines += textwrap.wrap(s["source"], width, initial_indent="  ar: ", subsequent_indent="      ")
+            lines += textwrap.wrap(s["target"] or "(empty)", width, initial_indent="  en: ", subsequent_indent="      ")
+        lines.append("")
+    return lines
