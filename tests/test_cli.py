@@ -53,27 +53,38 @@ def test_version():
 
 
 class Interrupting(Models):
-    """Loads the real models but stops the run (as Ctrl-C would) during the second article."""
+    """The real models, but the run is stopped (as by Ctrl-C) at the second translation call."""
 
-    def __init__(self, profile, after: int) -> None:
-        super().__init__(profile)
-        self.after = after
+    def __init__(self, profile, **kwargs) -> None:
+        super().__init__(profile, **kwargs)
+        self.calls_left = 1
 
     @property
     def translator(self):
-        self.after -= 1
-        if self.after < 0:
-            raise KeyboardInterrupt
-        return super().translator
+        stack = super().translator
+        if getattr(stack, "interrupting", False):
+            return stack
+        stack.interrupting = True
+        real = stack.translate
+
+        def translate(batch):
+            self.calls_left -= 1
+            if self.calls_left < 0:
+                raise KeyboardInterrupt
+            return real(batch)
+
+        stack.translate = translate
+        return stack
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(articles, tmp_path, tiny_models):
     profile = load_config(tiny_models).profile("tiny-extractive")
     out = tmp_path / "out"
+    run = RunOptions(input=articles, out=out, window_segments=1)  # each article is its own window
     with pytest.raises(KeyboardInterrupt):
-        run_batch(profile=profile, run=RunOptions(input=articles, out=out), models=Interrupting(profile, after=1))
+        run_batch(profile=profile, run=run, models=Interrupting(profile, memory_path=out / "tm.sqlite"))
     files = load(out / "manifest.json")["files"]
     assert [k for k, v in files.items() if v["status"] == "done"] == ["article.md"]
     assert not list(out.glob(".*.tmp"))
-    report = run_batch(profile=profile, run=RunOptions(input=articles, out=out))
+    report = run_batch(profile=profile, run=run)
     assert report.skipped == ["article.md"] and sorted(report.done) == ["article_full.txt", "article_notitle.txt"]

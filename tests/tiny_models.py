@@ -111,7 +111,8 @@ def build_bart(folder: Path) -> Path:
     config = BartConfig(vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1,
                         encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
                         max_position_embeddings=128, pad_token_id=1, bos_token_id=0, eos_token_id=2,
-                        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2)
+                        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2,
+                        normalize_before=False)  # as in distilbart-cnn-12-6's config.json (CTranslate2 reads it)
     torch.manual_seed(0)
     BartForConditionalGeneration(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)

@@ -28,13 +28,25 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="model
 ProfileOpt = Annotated[Optional[str], typer.Option("--profile", "-p", help="Profile in models.yaml [default: its default_profile]")]
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _setup_logging(*, quiet: bool = False, debug: bool = False) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if not debug:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if debug else "%(message)s"))
     log.handlers[:] = [handler]
     log.propagate = False
@@ -103,6 +115,8 @@ def batch(
     formats: Annotated[Optional[str], typer.Option(help="Views besides the JSON record: md,html,tmx,tsv or all [default: the profile's].")] = None,
     glossary: Annotated[Optional[Path], typer.Option(help="Glossary (.yaml or .tsv: Arabic term -> English) for the glossary flag.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo every article, even unchanged ones.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the translation memory (translate every segment).")] = False,
+    memory: Annotated[Optional[Path], typer.Option(help="Translation memory file [default: OUT/translation-memory.sqlite].")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
 ) -> None:
@@ -118,15 +132,16 @@ def batch(
         if not input.exists():
             raise UsageError(f"input {input} does not exist", "pass a folder of articles or a file")
         progress = BarProgress() if (sys.stderr.isatty() and not quiet) else LogProgress()
-        report = run_batch(profile=chosen, run=RunOptions(input=input, out=out, force=force, debug=debug),
-                           progress=progress)
+        run = RunOptions(input=input, out=out, force=force, debug=debug, memory=not no_cache, memory_path=memory)
+        report = run_batch(profile=chosen, run=run, progress=progress)
     except UsageError as exc:
         _fail(exc, debug)
     except KeyboardInterrupt:
         typer.echo("interrupted: finished articles are saved; run the same command again to resume", err=True)
         raise typer.Exit(130)
-    log.warning("%d done, %d unchanged, %d failed -> %s", len(report.done), len(report.skipped),
-                len(report.failed), out / "index.md")
+    log.warning("%d done, %d unchanged, %d failed -> %s (%d segments translated, %d from the translation memory)",
+                len(report.done), len(report.skipped), len(report.failed), out / "index.md",
+                report.translation_calls, report.memory_hits)
     for name, reason in report.failed.items():
         log.warning("  failed: %s: %s", name, reason)
     raise typer.Exit(report.exit_code)
@@ -196,6 +211,20 @@ def models_download(config: ConfigOpt = None, profile: ProfileOpt = None) -> Non
 
     try:
         for line in download_profile(load_config(config).profile(profile)):
+            typer.echo(line)
+    except UsageError as exc:
+        _fail(exc, False)
+
+
+@models_app.command("convert")
+def models_convert(config: ConfigOpt = None, profile: ProfileOpt = None) -> None:
+    """Convert a profile's models to CTranslate2 once (batch does it on first use otherwise)."""
+    _setup_logging()
+    from .config import load_config
+    from .models import convert_profile
+
+    try:
+        for line in convert_profile(load_config(config).profile(profile)):
             typer.echo(line)
     except UsageError as exc:
         _fail(exc, False)

@@ -11,7 +11,9 @@ from typing import Any, Mapping
 from .errors import ConfigError, UsageError
 
 SUMMARY_METHODS = ("abstractive", "extractive", "none")
-BACKENDS = ("transformers",)
+BACKENDS = ("auto", "ctranslate2", "transformers")
+COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16",
+                 "float32")
 DEVICES = ("auto", "cpu", "cuda")
 CONFIG_ENV = "TRANSLATE_CONFIG"
 
@@ -33,8 +35,10 @@ class TranslationOptions:
 
     model: str = "Helsinki-NLP/opus-mt-ar-en"
     revision: str | None = None
-    backend: str = "transformers"
+    backend: str = "auto"
     device: str = "auto"
+    compute_type: str = "auto"  # ctranslate2: int8 on CPU, int8_float16 on CUDA
+    threads: int = 0  # ctranslate2 threads per batch; 0: all cores
     max_input_tokens: int = 256
     batch_tokens: int = 2048
     generation: GenerationSettings = field(default_factory=GenerationSettings)
@@ -47,8 +51,10 @@ class SummaryOptions:
     method: str = "abstractive"
     model: str = "sshleifer/distilbart-cnn-12-6"
     revision: str | None = None
-    backend: str = "transformers"
+    backend: str = "auto"
     device: str = "auto"
+    compute_type: str = "auto"
+    threads: int = 0
     max_input_tokens: int = 1024
     batch_tokens: int = 4096
     sentences: int = 3
@@ -128,11 +134,11 @@ def _typed(path: Path, where: str, value: Any, kind: type | tuple, choices: tupl
 
 _FIELD_TYPES = {
     "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
-    "max_input_tokens": int, "batch_tokens": int, "sentences": int,
+    "max_input_tokens": int, "batch_tokens": int, "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
     "no_repeat_ngram_size": int, "formats": (list, str), "glossary": (str, type(None)),
 }
-_CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS}
+_CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS, "compute_type": COMPUTE_TYPES}
 
 
 def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir: Path) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Iterator
 
@@ -9,14 +10,35 @@ from .config import Config, Profile
 from .errors import ModelUnavailableError
 
 log = logging.getLogger("translate")
-_SKIP = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "tf_*", "flax_*", "rust_*", "*.tflite"]
 
 
 def _models(profile: Profile) -> list[tuple[str, str, str | None]]:
-    found = [("translation", profile.translation.model, profile.translation.revision)]
+    return [(role, options.model, options.revision) for role, options in _options(profile)]
+
+
+def _options(profile: Profile) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = [("translation", profile.translation)]
     if profile.summary.method == "abstractive":
-        found.append(("summary", profile.summary.model, profile.summary.revision))
+        found.append(("summary", profile.summary))
     return found
+
+
+def convert_profile(profile: Profile) -> Iterator[str]:
+    """Convert the profile's models to CTranslate2 (where their backend is ctranslate2 or auto)."""
+    from .backends import CT2_MODEL_TYPES
+    from .backends.ct2 import convert
+    from .backends.hf import resolve_model
+
+    for role, options in _options(profile):
+        if options.backend == "transformers":
+            yield f"{role}: {options.model} uses the transformers backend, nothing to convert"
+            continue
+        folder = resolve_model(options.model, options.revision, role)
+        model_type = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("model_type")
+        if options.backend == "auto" and model_type not in CT2_MODEL_TYPES:
+            yield f"{role}: {options.model} ({model_type}) is not supported by CTranslate2; transformers will be used"
+            continue
+        yield f"{role}: ctranslate2 copy in {convert(options.model, folder)}"
 
 
 def describe_profiles(config: Config) -> str:
@@ -38,7 +60,7 @@ def download_profile(profile: Profile) -> Iterator[str]:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError
 
-    from .backends.hf import hub_reachable, is_local
+    from .backends.hf import SKIP_FILES, hub_reachable, is_local
 
     for role, model, revision in _models(profile):
         if is_local(model):
@@ -49,7 +71,7 @@ def download_profile(profile: Profile) -> Iterator[str]:
                                         "run this on a machine with internet access, then copy ~/.cache/huggingface here")
         yield f"{role}: downloading {model}{'@' + revision if revision else ''} ..."
         try:
-            path = snapshot_download(model, revision=revision, ignore_patterns=_SKIP)
+            path = snapshot_download(model, revision=revision, ignore_patterns=SKIP_FILES)
         except (HfHubHTTPError, OSError, ValueError) as exc:
             raise ModelUnavailableError(f"download of {model!r} failed ({exc})",
                                         "check the model id and revision in models.yaml and your connection") from exc

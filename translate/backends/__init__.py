@@ -1,13 +1,38 @@
 """Model backends: one interface (translate a batch of texts), behaviour added by wrapping."""
 
+from __future__ import annotations
+
+import logging
+
 from .base import Backend, Output
 from .wrappers import BatchingBackend, MemoBackend
 
 __all__ = ["Backend", "Output", "BatchingBackend", "MemoBackend", "load_backend"]
+log = logging.getLogger("translate")
+# Architectures CTranslate2's Transformers converter handles (the seq2seq ones).
+CT2_MODEL_TYPES = {"marian", "bart", "mbart", "t5", "mt5", "m2m_100", "nllb-moe", "pegasus"}
 
 
 def load_backend(options, *, role: str) -> Backend:
-    """Load the backend named by ``options.backend`` (translation or summary options)."""
-    from .hf import TransformersBackend
+    """The backend named by ``options.backend``; ``auto`` takes CTranslate2 (faster) when it is
+    installed and supports the model's architecture, Transformers otherwise."""
+    from .hf import TransformersBackend, resolve_model
 
-    return TransformersBackend.load(options, role=role)
+    folder = resolve_model(options.model, options.revision, role)
+    backend = options.backend
+    if backend == "auto":
+        backend = "transformers"
+        try:
+            import ctranslate2  # noqa: F401
+        except ImportError:
+            log.info("ctranslate2 is not installed: using the transformers backend")
+        else:
+            import json
+
+            model_type = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("model_type")
+            backend = "ctranslate2" if model_type in CT2_MODEL_TYPES else "transformers"
+    if backend == "ctranslate2":
+        from .ct2 import CTranslate2Backend
+
+        return CTranslate2Backend(options, folder, role)
+    return TransformersBackend(options, folder, role)

@@ -21,6 +21,9 @@ class _Delegate:
     def provenance(self) -> dict:
         return self.inner.provenance()
 
+    def settings(self) -> dict:
+        return self.inner.settings()
+
 
 class BatchingBackend(_Delegate):
     """Sort inputs by length, cut into batches of at most ``batch_tokens`` padded tokens, restore order.

@@ -1,0 +1,126 @@
+"""One article through the pipeline, in two halves around translation (which the batch does for
+many articles at once): ``prepare`` (read, segment, plan segments) and ``finish`` (assemble the
+aligned record, summarize, count)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from . import __version__
+from .align import Segment, assemble, plan
+from .backends.base import Output
+from .config import Profile
+from .flags import Glossary
+from .io import read_document
+from .segment import Document, segment
+from .summarize import Candidate, Summary, abstractive, extractive
+from .writers import render_article_html, render_markdown, render_tmx, render_tsv
+
+SCHEMA = "translate.article/1"
+
+
+@dataclass
+class Prepared:
+    key: str
+    doc: Document
+    segments: list[Segment]
+    budget: int
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> list[str]:
+        return [s.model_input for s in self.segments if s.model_input]
+
+
+def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = False) -> Prepared:
+    started = time.perf_counter()
+    doc = segment(read_document(path, explicit=explicit))
+    segments = plan(doc, count=translator.count_tokens, budget=budget)
+    return Prepared(key, doc, segments, budget, {"segment_s": time.perf_counter() - started})
+
+
+def _summary(doc: Document, paragraphs: list[dict], profile: Profile, summarizer) -> Summary:
+    method = profile.summary.method
+    body = [p for p, block in zip(paragraphs, doc.blocks) if block.kind == "body"]
+    if method == "none":
+        return Summary("", "none", None, ())
+    if method == "extractive":
+        candidates = [Candidate(p["id"], s["id"], s["source"], s["target"]) for p in body for s in p["sentences"]
+                      if not s.get("dateline") and not s.get("copied")]
+        return extractive(candidates, sentences=profile.summary.sentences)
+    english = [(p["id"], " ".join(s["target"] for s in p["sentences"] if not s.get("dateline"))) for p in body]
+    return abstractive(english, summarizer(), model=profile.summary.model,
+                       max_input_tokens=profile.summary.max_input_tokens)
+
+
+def signature(profile: Profile, translation: dict) -> str:
+    """One line saying what produced an output, in the spirit of sacrebleu's signatures."""
+    gen = profile.translation.generation
+    revision = translation.get("resolved_revision") or translation.get("revision") or "local"
+    parts = [f"translate:{__version__}", f"mt:{translation['model']}@{revision}", f"backend:{translation['backend']}"]
+    if translation.get("compute_type"):
+        parts.append(f"compute:{translation['compute_type']}")
+    parts += [f"device:{translation['device']}", f"beams:{gen.num_beams}", f"budget:{profile.translation.max_input_tokens}",
+              f"summary:{profile.summary.method}"]
+    if profile.summary.method == "abstractive":
+        parts.append(f"sum:{profile.summary.model}")
+    return "|".join(parts)
+
+
+def finish(prepared: Prepared, outputs: Mapping[str, Output], *, profile: Profile, translator, summarizer,
+           glossary: Glossary | None, settings_hash: str) -> tuple[dict, dict]:
+    """(canonical record, counts and timings) once the article's segments are translated."""
+    started = time.perf_counter()
+    doc, segments = prepared.doc, prepared.segments
+    paragraphs = assemble(doc, segments, outputs, glossary=glossary)
+    summary = _summary(doc, paragraphs, profile, summarizer)
+    translation = translator.provenance()
+    record = {
+        "schema": SCHEMA,
+        "source": {"path": prepared.key, "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
+                   "characters": len(doc.text)},
+        "source_lang": "ar", "target_lang": "en",
+        "title": doc.title, "title_target": next((p["target"] for p in paragraphs if p["kind"] == "title"), None),
+        "date": doc.date,
+        "summary": summary.as_record(),
+        "paragraphs": paragraphs,
+        "provenance": {
+            "signature": signature(profile, translation),
+            "tool": {"name": "translate", "version": __version__},
+            "profile": profile.name,
+            "settings_hash": settings_hash,
+            "translation": translation,
+            "summary": summarizer().provenance() if summary.method == "abstractive" else {"method": summary.method},
+            "token_budget": prepared.budget,
+            "glossary": glossary.path if glossary else None,
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        },
+    }
+    inputs = prepared.inputs
+    counts = {
+        "paragraphs": len(paragraphs),
+        "body_paragraphs": sum(p["kind"] == "body" for p in paragraphs),
+        "sentences": sum(len(p["sentences"]) for p in paragraphs),
+        "segments": len(segments),
+        "split_sentences": sum(1 for p in paragraphs for s in p["sentences"] if "segments" in s),
+        "source_characters": len(doc.text),
+        "target_tokens": sum(outputs[i].tokens for i in inputs),
+        "flagged_sentences": sum(1 for p in paragraphs for s in p["sentences"] if s.get("flags")),
+    }
+    timings = {**prepared.timings, "finish_s": time.perf_counter() - started}
+    return record, {"counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}
+
+
+def render(record: dict, formats: tuple[str, ...]):
+    """(extension, text) of every output file of one article; the JSON record always comes first."""
+    yield "json", json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    created = record["provenance"]["created"].replace("-", "").replace(":", "")[:15] + "Z"
+    renderers = {"md": render_markdown, "html": render_article_html, "tsv": render_tsv,
+                 "tmx": lambda r: render_tmx(r, created=created)}
+    for fmt in formats:
+        yield fmt, renderers[fmt](record)
