@@ -128,3 +128,16 @@ def test_models_convert_command(tiny_models):
     result = run_cli("models", "convert", "--config", tiny_models)
     assert result.exit_code == 0, result.output
     assert "translation: ctranslate2 copy in" in result.output and "summary: ctranslate2 copy in" in result.output
+
+
+def test_batches_respect_the_token_budget_and_the_hypothesis_cap():
+    class Echo:
+        def translate(self, batch):
+            return list(batch)
+
+    batching = BatchingBackend(Echo(), batch_tokens=100, max_items=8)
+    lengths = [30, 5, 5, 50, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 70, 5]
+    batches = batching.batches(lengths)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    assert all(len(b) <= 8 and lengths[b[0]] * len(b) <= 100 or len(b) == 1 for b in batches)
+    assert all(lengths[b[0]] == max(lengths[i] for i in b) for b in batches)

@@ -64,26 +64,38 @@ def _quiet_spm(lines: list[str], prefix: Path, vocab_size: int) -> None:
                                    minloglevel=2, num_threads=1)
 
 
-def build_marian(folder: Path) -> Path:
-    import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
-
+def marian_tokenizer(folder: Path, source: list[str], target: list[str], *, sizes: tuple[int, int],
+                     vocab_size: int | None = None):
+    """SentencePiece models trained on ``source`` and ``target`` lines, and the joint vocabulary a
+    MarianTokenizer needs (padded with unused entries up to ``vocab_size``; ``<pad>`` last, as in
+    OPUS-MT). Returns (tokenizer, vocabulary)."""
     import sentencepiece as spm
+    from transformers import MarianTokenizer
 
-    folder.mkdir(parents=True, exist_ok=True)
-    ar, en = corpus()
-    for name, lines in (("source", ar), ("target", en)):
-        _quiet_spm(lines, folder / name, 300)
+    for name, lines, size in (("source", source, sizes[0]), ("target", target, sizes[1])):
+        _quiet_spm(lines, folder / name, size)
         (folder / f"{name}.model").replace(folder / f"{name}.spm")
     vocab = {"</s>": 0, "<unk>": 1}
     for name in ("source", "target"):
         processor = spm.SentencePieceProcessor(model_file=str(folder / f"{name}.spm"))
         for i in range(processor.get_piece_size()):
             vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    while vocab_size and len(vocab) < vocab_size - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
                                 vocab=str(folder / "vocab.json"), source_lang="ar", target_lang="en")
+    return tokenizer, vocab
+
+
+def build_marian(folder: Path) -> Path:
+    import torch
+    from transformers import MarianConfig, MarianMTModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ar, en = corpus()
+    tokenizer, vocab = marian_tokenizer(folder, ar, en, sizes=(300, 300))
     config = MarianConfig(vocab_size=len(vocab), d_model=32, encoder_layers=2, decoder_layers=2,
                           encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
                           max_position_embeddings=256, pad_token_id=vocab["<pad>"], eos_token_id=0,

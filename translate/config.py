@@ -40,7 +40,7 @@ class TranslationOptions:
     compute_type: str = "auto"  # ctranslate2: int8 on CPU, int8_float16 on CUDA
     threads: int = 0  # ctranslate2 threads per batch; 0: all cores
     max_input_tokens: int = 256
-    batch_tokens: int = 2048
+    batch_tokens: int = 1024
     generation: GenerationSettings = field(default_factory=GenerationSettings)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .backends.base import Output
+from .backends.wrappers import Wrapper
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS memory (
   settings TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, tokens INTEGER NOT NULL,
@@ -53,11 +54,11 @@ class TranslationMemory:
         self.db.close()
 
 
-class MemoryBackend:
+class MemoryBackend(Wrapper):
     """Answer from the translation memory; send only the misses to the inner backend."""
 
     def __init__(self, inner, memory: TranslationMemory) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.memory = memory
         self.hits = 0
 
@@ -65,19 +66,6 @@ class MemoryBackend:
     def settings_key(self) -> str:
         blob = json.dumps(self.inner.settings(), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
-
-    def count_tokens(self, texts):
-        return self.inner.count_tokens(texts)
-
-    @property
-    def max_input_tokens(self) -> int:
-        return self.inner.max_input_tokens
-
-    def settings(self) -> dict:
-        return self.inner.settings()
-
-    def provenance(self) -> dict:
-        return self.inner.provenance()
 
     def translate(self, batch: Sequence[str]) -> list[Output]:
         key = self.settings_key

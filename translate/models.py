@@ -26,7 +26,7 @@ def _options(profile: Profile) -> list[tuple[str, object]]:
 def convert_profile(profile: Profile) -> Iterator[str]:
     """Convert the profile's models to CTranslate2 (where their backend is ctranslate2 or auto)."""
     from .backends import CT2_MODEL_TYPES
-    from .backends.ct2 import convert
+    from .backends.ct2 import CTranslate2Backend
     from .backends.hf import resolve_model
 
     for role, options in _options(profile):
@@ -38,7 +38,7 @@ def convert_profile(profile: Profile) -> Iterator[str]:
         if options.backend == "auto" and model_type not in CT2_MODEL_TYPES:
             yield f"{role}: {options.model} ({model_type}) is not supported by CTranslate2; transformers will be used"
             continue
-        yield f"{role}: ctranslate2 copy in {convert(options.model, folder)}"
+        yield f"{role}: ctranslate2 copy in {CTranslate2Backend(options, folder, role).converted()}"
 
 
 def describe_profiles(config: Config) -> str:

@@ -76,6 +76,15 @@ class BatchReport:
         return 1 if self.failed else 0
 
 
+MAX_HYPOTHESES = 128
+
+
+def max_items(options) -> int:
+    """Segments per batch such that beams x segments <= 128: the output-vocabulary scores of every
+    hypothesis are held at once, so this bounds memory when many short segments share a batch."""
+    return max(1, MAX_HYPOTHESES // options.generation.num_beams)
+
+
 class Models:
     """The backends of a run, built on first use: a run with nothing to do loads nothing, and the
     weights load only when a segment is not in the translation memory."""
@@ -97,7 +106,7 @@ class Models:
             if self.memory_path is not None:
                 self.memory = TranslationMemory(self.memory_path)
                 inner = self._memory_backend = MemoryBackend(inner, self.memory)
-            batching = BatchingBackend(inner, batch_tokens=options.batch_tokens,
+            batching = BatchingBackend(inner, batch_tokens=options.batch_tokens, max_items=max_items(options),
                                        on_batch=lambda n: self.on_batch and self.on_batch(n))
             self._stack = MemoBackend(batching)
         return self._stack
@@ -105,7 +114,8 @@ class Models:
     def summarizer(self) -> Backend:
         if self._summarizer is None:
             options = self.profile.summary
-            self._summarizer = BatchingBackend(self.loader(options, role="summary"), batch_tokens=options.batch_tokens)
+            self._summarizer = BatchingBackend(self.loader(options, role="summary"), batch_tokens=options.batch_tokens,
+                                               max_items=max_items(options))
         return self._summarizer
 
     @property

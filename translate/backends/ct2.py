@@ -36,14 +36,15 @@ def _fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def converted_path(model: str, folder: Path) -> Path:
+def converted_path(model: str, folder: Path, quantization: str) -> Path:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "--", model.strip("/"))[-80:]
-    return cache_root() / "ct2" / f"{slug}-{_fingerprint(folder)}"
+    return cache_root() / "ct2" / f"{slug}-{_fingerprint(folder)}-{quantization}"
 
 
-def convert(model: str, folder: Path) -> Path:
-    """Convert the Hugging Face model in ``folder`` (float32 weights; quantized when loaded)."""
-    target = converted_path(model, folder)
+def convert(model: str, folder: Path, quantization: str) -> Path:
+    """Convert the Hugging Face model in ``folder``, weights stored in ``quantization`` (the compute
+    type: int8 weights on disk are 4x smaller and load without a float32 copy in memory)."""
+    target = converted_path(model, folder, quantization)
     if (target / "model.bin").is_file():
         return target
     from ctranslate2.converters import TransformersConverter
@@ -52,7 +53,7 @@ def convert(model: str, folder: Path) -> Path:
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        TransformersConverter(str(folder)).convert(str(partial), force=True)
+        TransformersConverter(str(folder)).convert(str(partial), quantization=quantization, force=True)
     except (OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         shutil.rmtree(partial, ignore_errors=True)
         raise ModelUnavailableError(f"model {model!r} could not be converted to CTranslate2 ({exc})",
@@ -71,11 +72,15 @@ class CTranslate2Backend(Seq2SeqBackend):
             self.compute_type = "int8_float16" if self.device == "cuda" else "int8"
         self.threads = options.threads or os.cpu_count() or 1
 
+    def converted(self) -> Path:
+        """The CTranslate2 copy of the model, converted now if missing."""
+        return convert(self.options.model, self.folder, self.compute_type)
+
     def _translator(self):
         if not self.loaded:
             import ctranslate2
 
-            path = convert(self.options.model, self.folder)
+            path = self.converted()
             self.engine = ctranslate2.Translator(str(path), device=self.device, compute_type=self.compute_type,
                                                  intra_threads=self.threads, inter_threads=1)
             self.loaded = True
@@ -92,10 +97,10 @@ class CTranslate2Backend(Seq2SeqBackend):
         forced_end = getattr(self.config, "forced_eos_token_id", None) is not None
         tokens = [self.tokenizer.convert_ids_to_tokens(ids)
                   for ids in self.tokenizer(list(batch), truncation=False)["input_ids"]]
+        longest = max(gen.max_new_tokens - (1 if forced_end else 0), 1)
         results = self._translator().translate_batch(
-            tokens, beam_size=gen.num_beams, length_penalty=gen.length_penalty,
-            max_decoding_length=max(gen.max_new_tokens - (1 if forced_end else 0), 1),
-            min_decoding_length=gen.min_new_tokens, no_repeat_ngram_size=gen.no_repeat_ngram_size,
+            tokens, beam_size=gen.num_beams, length_penalty=gen.length_penalty, max_decoding_length=longest,
+            min_decoding_length=min(gen.min_new_tokens, longest), no_repeat_ngram_size=gen.no_repeat_ngram_size,
             max_input_length=0)
         outputs = []
         for result in results:

@@ -7,7 +7,9 @@ from typing import Sequence
 from .base import Backend, Output
 
 
-class _Delegate:
+class Wrapper:
+    """A backend around another: everything but ``translate`` is the inner backend's."""
+
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
 
@@ -25,22 +27,24 @@ class _Delegate:
         return self.inner.settings()
 
 
-class BatchingBackend(_Delegate):
+class BatchingBackend(Wrapper):
     """Sort inputs by length, cut into batches of at most ``batch_tokens`` padded tokens, restore order.
 
     Sorting keeps padding (wasted compute) small; the result list is always in input order.
     """
 
-    def __init__(self, inner: Backend, *, batch_tokens: int, on_batch=None) -> None:
+    def __init__(self, inner: Backend, *, batch_tokens: int, max_items: int = 0, on_batch=None) -> None:
         super().__init__(inner)
         self.batch_tokens = batch_tokens
+        self.max_items = max_items  # at most this many inputs per batch (0: no limit)
         self.on_batch = on_batch  # called with the number of inputs done, for progress
 
     def batches(self, lengths: Sequence[int]) -> list[list[int]]:
         order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
         batches: list[list[int]] = []
         for index in order:
-            if batches and lengths[batches[-1][0]] * (len(batches[-1]) + 1) <= self.batch_tokens:
+            fits = not self.max_items or len(batches[-1]) < self.max_items if batches else False
+            if fits and lengths[batches[-1][0]] * (len(batches[-1]) + 1) <= self.batch_tokens:
                 batches[-1].append(index)  # the first item of a batch is its longest
             else:
                 batches.append([index])
@@ -57,7 +61,7 @@ class BatchingBackend(_Delegate):
         return results  # type: ignore[return-value]
 
 
-class MemoBackend(_Delegate):
+class MemoBackend(Wrapper):
     """Translate each distinct text once per run; repeats are answered from memory."""
 
     def __init__(self, inner: Backend) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 
 def _cell(text: str | None) -> str:
     return " ".join((text or "").replace("|", "\\|").split()) or "—"
@@ -19,7 +21,7 @@ def render_index(entries: dict[str, dict], *, settings: dict) -> str:
     for key, e in done:
         title = _cell(e.get("title_target") or e.get("title"))
         if e.get("title"):
-            title += f" <br> <span dir=\"rtl\">{_cell(e['title'])}</span>"
+            title += f" <br> <span dir=\"rtl\">{escape(_cell(e['title']))}</span>"
         outputs = e.get("outputs", [])
         review = next((o for ext in (".md", ".html") for o in outputs if o.endswith(ext)), outputs[0] if outputs else "")
         out.append(f"| {_cell(e.get('date'))} | {title} | {_cell(e.get('summary'))} | [{_cell(key)}]({review}) |")

@@ -3,6 +3,8 @@ paragraph's Arabic and English together, with paragraph ids."""
 
 from __future__ import annotations
 
+from html import escape
+
 _LABEL = {"title": "title", "date": "date line", "heading": "heading", "body": "", "meta": "metadata",
           "chrome": "site furniture"}
 
@@ -15,7 +17,7 @@ def render_markdown(record: dict) -> str:
     title_en = record.get("title_target") or record.get("title") or record["source"]["path"]
     out = [f"# {title_en}", ""]
     if record.get("title"):
-        out += [f'<p dir="rtl" lang="ar">{record["title"]}</p>', ""]
+        out += [f'<p dir="rtl" lang="ar">{escape(record["title"])}</p>', ""]
     facts = [f"**Date:** {record.get('date') or 'unknown'}", f"**Source file:** `{record['source']['path']}`"]
     prov = record["provenance"]
     facts.append(f"**Translation:** {prov['translation']['model']} ({prov['translation']['backend']})")
