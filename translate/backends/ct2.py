@@ -66,6 +66,11 @@ class CTranslate2Backend(Seq2SeqBackend):
     name = "ctranslate2"
 
     def __init__(self, options, folder: Path, role: str) -> None:
+        try:
+            import ctranslate2  # noqa: F401
+        except ImportError as exc:
+            raise ModelUnavailableError("backend 'ctranslate2' was requested but the ctranslate2 package is not installed",
+                                        "pip install ctranslate2, or set backend: transformers (or auto)") from exc
         super().__init__(options, folder, role)
         self.compute_type = options.compute_type
         if self.compute_type == "auto":
