@@ -232,3 +232,23 @@ def test_bad_flag_values_are_usage_errors(articles, tmp_path, tiny_models, flag)
     result = batch(articles, tmp_path / "out", tiny_models, flag, "nonsense")
     assert result.exit_code == 2
     assert "error:" in result.output and "fix:" in result.output
+
+
+def test_every_segment_is_within_the_budget_whatever_precedes_it(tmp_path, tiny_models):
+    """Lines with nothing to translate (site chrome, Latin credits) must not shift the length checks."""
+    long = "وقال الوزير إن التعاون الاقتصادي بين البلدين يشمل الطاقة والتجارة والنقل والتعليم والصحة، " * 4
+    text = f"Ru En\n\nعنوان الخبر\n\nPhoto: A. Person\n\nجملة قصيرة.\n\n{long.strip()}.\n\n{long.strip()}!\n"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch(folder, out, tiny_models, "--summary", "none").exit_code == 0
+    options = load_config(tiny_models).profile().translation
+    backend = load_backend(options, role="translation")
+    from translate.normalize import for_model
+
+    record = load(out / "a.json")
+    pieces = [g["source"] for p in record["paragraphs"] for s in p["sentences"]
+              for g in s.get("segments", [{"source": s["source"]}]) if not s.get("copied")]
+    assert max(backend.count_tokens([for_model(p) for p in pieces])) <= options.max_input_tokens
+    assert sum(1 for p in record["paragraphs"] for s in p["sentences"] if "segments" in s) == 2

@@ -38,15 +38,15 @@ def plan(doc: Document, *, count: Callable[[Sequence[str]], list[int]], budget: 
 
     sentences = [(b, s, sent) for b, block in enumerate(doc.blocks) for s, sent in enumerate(block.sentences)]
     inputs = [model_input(sent.span) for _, _, sent in sentences]
-    lengths = count([text for text in inputs if text])
-    length_of = iter(lengths)
+    translatable = [bool(_ARABIC.search(text)) for text in inputs]
+    lengths = iter(count([text for text, ok in zip(inputs, translatable) if ok]))
     segments: list[Segment] = []
-    for (b, s, sent), text in zip(sentences, inputs):
-        if not text or not _ARABIC.search(text):
+    for (b, s, sent), text, ok in zip(sentences, inputs, translatable):
+        if not ok:
             segments.append(Segment(b, s, sent.span, sent.text, None))
             continue
         spans = [sent.span]
-        if next(length_of) > budget:
+        if next(lengths) > budget:
             spans = split_to_budget(doc.text, sent.span, lambda t: count([for_model(t, markdown=markdown)])[0], budget)
         for span in spans:
             piece = model_input(span)
