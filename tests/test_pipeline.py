@@ -252,3 +252,12 @@ def test_every_segment_is_within_the_budget_whatever_precedes_it(tmp_path, tiny_
               for g in s.get("segments", [{"source": s["source"]}]) if not s.get("copied")]
     assert max(backend.count_tokens([for_model(p) for p in pieces])) <= options.max_input_tokens
     assert sum(1 for p in record["paragraphs"] for s in p["sentences"] if "segments" in s) == 2
+
+
+def test_models_download_without_network_is_a_clear_usage_error(tiny_models, tmp_path):
+    config = tmp_path / "models.yaml"
+    config.write_text("profiles:\n  p:\n    translation: {model: Helsinki-NLP/opus-mt-ar-en}\n    summary: {method: none}\n",
+                      encoding="utf-8")
+    result = run_cli("models", "download", "--config", config)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "cannot reach the Hugging Face Hub" in result.output and "fix:" in result.output

@@ -202,32 +202,29 @@ def models_list(config: ConfigOpt = None) -> None:
         _fail(exc, False)
 
 
-@models_app.command("download")
-def models_download(config: ConfigOpt = None, profile: ProfileOpt = None) -> None:
-    """Fetch a profile's models into the Hugging Face cache (needs internet)."""
+def _each_profile_model(action: str, config: Path | None, profile: str | None) -> None:
+    """Run ``translate.models.<action>`` on a profile, printing its progress lines."""
     _setup_logging()
+    from . import models
     from .config import load_config
-    from .models import download_profile
 
     try:
-        for line in download_profile(load_config(config).profile(profile)):
+        for line in getattr(models, action)(load_config(config).profile(profile)):
             typer.echo(line)
     except UsageError as exc:
         _fail(exc, False)
+
+
+@models_app.command("download")
+def models_download(config: ConfigOpt = None, profile: ProfileOpt = None) -> None:
+    """Fetch a profile's models into the Hugging Face cache (needs internet)."""
+    _each_profile_model("download_profile", config, profile)
 
 
 @models_app.command("convert")
 def models_convert(config: ConfigOpt = None, profile: ProfileOpt = None) -> None:
     """Convert a profile's models to CTranslate2 once (batch does it on first use otherwise)."""
-    _setup_logging()
-    from .config import load_config
-    from .models import convert_profile
-
-    try:
-        for line in convert_profile(load_config(config).profile(profile)):
-            typer.echo(line)
-    except UsageError as exc:
-        _fail(exc, False)
+    _each_profile_model("convert_profile", config, profile)
 
 
 def main() -> None:

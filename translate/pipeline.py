@@ -53,7 +53,7 @@ class LogProgress:
         log.info("%d article(s) to process", total_articles)
 
     def article(self, name: str, segments: int) -> None:
-        log.info("%s: translating %d segment(s)", name, segments)
+        log.info("%s: %d segment(s) to translate", name, segments)
 
     def segments_done(self, n: int) -> None:
         pass

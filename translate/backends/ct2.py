@@ -91,11 +91,7 @@ class CTranslate2Backend(Seq2SeqBackend):
             self.loaded = True
         return self.engine
 
-    def translate(self, batch: Sequence[str]) -> list[Output]:
-        if not batch:
-            return []
-        self.check_lengths(batch)
-        self.calls += len(batch)
+    def _generate(self, batch: Sequence[str]) -> list[Output]:
         gen = self.options.generation
         # Transformers counts the end token in max_new_tokens (and forces it at the limit when the
         # model sets forced_eos_token_id); CTranslate2's max_decoding_length does not count it.

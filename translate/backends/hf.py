@@ -134,11 +134,19 @@ class Seq2SeqBackend:
         encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
-    def check_lengths(self, batch: Sequence[str]) -> None:
+    def translate(self, batch: Sequence[str]) -> list[Output]:
+        """One output per input, in order; inputs longer than the model accepts are refused, never cut."""
+        if not batch:
+            return []
         longest = max(self.count_tokens(batch))
         if longest > self.max_input_tokens:
             raise ValueError(f"input of {longest} tokens exceeds the model limit {self.max_input_tokens}; "
                              "inputs must be split before they reach the backend")
+        self.calls += len(batch)
+        return self._generate(batch)
+
+    def _generate(self, batch: Sequence[str]) -> list[Output]:
+        raise NotImplementedError
 
     @property
     def resolved_revision(self) -> str | None:
@@ -180,13 +188,9 @@ class TransformersBackend(Seq2SeqBackend):
             self.loaded = True
         return self.network
 
-    def translate(self, batch: Sequence[str]) -> list[Output]:
+    def _generate(self, batch: Sequence[str]) -> list[Output]:
         import torch
 
-        if not batch:
-            return []
-        self.check_lengths(batch)
-        self.calls += len(batch)
         model = self._model()
         gen = self.options.generation
         kwargs = {"num_beams": gen.num_beams, "max_new_tokens": gen.max_new_tokens, "length_penalty": gen.length_penalty}

@@ -67,11 +67,9 @@ class MemoBackend(Wrapper):
     def __init__(self, inner: Backend) -> None:
         super().__init__(inner)
         self.memo: dict[str, Output] = {}
-        self.calls = 0  # texts actually sent to the inner backend
 
     def translate(self, batch: Sequence[str]) -> list[Output]:
         todo = list(dict.fromkeys(text for text in batch if text not in self.memo))
         if todo:
-            self.calls += len(todo)
             self.memo.update(zip(todo, self.inner.translate(todo), strict=True))
         return [self.memo[text] for text in batch]
