@@ -63,26 +63,25 @@ def _fail(exc: UsageError, debug: bool) -> None:
 
 
 class BarProgress:
-    """tqdm bars (articles and segments) for a terminal."""
+    """tqdm bars on a terminal: articles finished, and segments translated (its total grows as
+    articles are segmented, since segments of several articles are translated together)."""
 
     def __init__(self) -> None:
         from tqdm import tqdm
 
         self._tqdm = tqdm
-        self.articles = None
-        self.segments = None
+        self.articles = self.segments = None
 
     def start(self, total_articles: int) -> None:
         self.articles = self._tqdm(total=total_articles, unit="article", position=0, dynamic_ncols=True)
+        self.segments = self._tqdm(total=0, unit="seg", desc="segments", position=1, dynamic_ncols=True)
 
     def article(self, name: str, segments: int) -> None:
-        if self.segments is not None:
-            self.segments.close()
-        self.segments = self._tqdm(total=segments, unit="seg", desc=name[-30:], position=1, leave=False, dynamic_ncols=True)
+        self.segments.total += segments
+        self.segments.refresh()
 
     def segments_done(self, n: int) -> None:
-        if self.segments is not None:
-            self.segments.update(n)
+        self.segments.update(n)
 
     def finished(self, name: str, status: str) -> None:
         self.articles.update(1)

@@ -167,6 +167,7 @@ class _Run:
     report: BatchReport
     fingerprint: str
     glossary: object
+    seen: set = field(default_factory=set)  # segments already queued in this run (translated once)
 
     def fail(self, key: str, code: str, reason: str, hint: str) -> None:
         self.manifest.record(key, {"status": "failed", "error": {"code": code, "reason": reason, "hint": hint}})
@@ -269,7 +270,9 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
         for path, key, stem in todo:
             prepared = state.guarded([key], lambda: _prepare(state, path, key))
             if prepared is not None:
-                progress.article(key, len(prepared.inputs))
+                new = set(prepared.inputs) - state.seen
+                state.seen |= new
+                progress.article(key, len(new))
                 window.append((prepared, stem))
             if sum(len(p.inputs) for p, _ in window) >= run.window_segments:
                 _translate_window(state, window)
