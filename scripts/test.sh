@@ -8,13 +8,15 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/setup.sh"
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" != 0 ] && sudo -n true 2>/dev/null; then sudo="sudo -n"; fi
+  if { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; } && command -v apt-get >/dev/null; then
     echo "installing chromium and chromium-driver (browser tests)..." >&2
-    apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; } \
+    $sudo apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+      || { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; } \
       || echo "warning: could not install chromium; browser tests will be skipped" >&2
   else
-    echo "note: chromium/chromedriver not found; browser tests will be skipped" >&2
+    echo "note: chromium/chromedriver not found and cannot be installed here; browser tests will be skipped" >&2
   fi
 fi
 ttk="$root/.venv-ttk"
