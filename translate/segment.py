@@ -154,8 +154,8 @@ def _classify(drafts: list[_Draft]) -> None:
         elif (_LANGUAGE_SWITCH.match(d.text) or (_CHROME.match(d.text) and d.words <= 15)
               or (not arabic[i] and d.words <= 6 and not any(arabic[:i]))):
             d.kind = "chrome"
-        elif d.words <= 12 and parse_date_line(d.text):
-            d.kind, d.date = "date", parse_date_line(d.text)
+        elif d.words <= 12 and (iso := parse_date_line(d.text)):
+            d.kind, d.date = "date", iso
         elif d.hint == "heading":
             d.kind = "heading"
     # footer: trailing short unpunctuated blocks before/among source and photo lines

@@ -12,6 +12,7 @@ import hashlib
 from html import escape
 
 from ..flags import FLAGS
+from .index import split_entries
 
 _STYLE = """
 :root{--ink:#1d1d1f;--muted:#666;--line:#ddd;--hl:#fff1a8;--flag:#b3261e}
@@ -102,9 +103,7 @@ def render_article_html(record: dict) -> str:
 
 
 def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
-    done = sorted(((k, e) for k, e in entries.items() if e.get("status") == "done"),
-                  key=lambda item: (item[1].get("date") or "", item[0]), reverse=True)
-    failed = [(k, e) for k, e in entries.items() if e.get("status") == "failed"]
+    done, failed = split_entries(entries)
     translation, summary = settings.get("translation", {}), settings.get("summary", {})
     out = ["<header><h1>Translated articles</h1>",
            f'<p class="facts">{len(done)} translated, {len(failed)} failed · profile <code>{escape(str(settings.get("profile")))}</code>'

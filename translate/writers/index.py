@@ -9,10 +9,15 @@ def _cell(text: str | None) -> str:
     return " ".join((text or "").replace("|", "\\|").split()) or "—"
 
 
+def split_entries(entries: dict[str, dict]) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
+    """(done articles, newest first; failed files) from the manifest's entries."""
+    done = sorted(((k, e) for k, e in entries.items() if e.get("status") == "done"),
+                  key=lambda item: (item[1].get("date") or "", item[0]), reverse=True)
+    return done, [(k, e) for k, e in entries.items() if e.get("status") == "failed"]
+
+
 def render_index(entries: dict[str, dict], *, settings: dict) -> str:
-    done = [(k, e) for k, e in entries.items() if e.get("status") == "done"]
-    failed = [(k, e) for k, e in entries.items() if e.get("status") == "failed"]
-    done.sort(key=lambda item: (item[1].get("date") or "", item[0]), reverse=True)
+    done, failed = split_entries(entries)
     out = ["# Translated articles", "",
            f"{len(done)} translated, {len(failed)} failed. Profile `{settings.get('profile')}`; "
            f"translation model `{settings.get('translation', {}).get('model')}`; "
