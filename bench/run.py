@@ -114,10 +114,10 @@ def flops_per_token(shape: dict, beams: int) -> float:
 
 def sentences(config: Path, articles: list[Path]) -> list[str]:
     from translate import load_config
-    from translate.align import plan
+    from translate.stages.align import plan
     from translate.backends import load_backend
-    from translate.io import read_document
-    from translate.segment import segment
+    from translate.reading.files import read_document
+    from translate.text.segment import segment
 
     backend = load_backend(dataclasses.replace(load_config(config).profile().translation, backend="transformers"),
                            role="translation")
@@ -166,7 +166,7 @@ def _in_process(config: Path, articles: Path, out: Path) -> float:
     """Seconds of run_batch with the translation model already loaded (no summary, no memory)."""
     from translate import load_config
     from translate.config import with_overrides
-    from translate.pipeline import Models, RunOptions, run_batch
+    from translate.runners.local import Models, RunOptions, run_batch
 
     shutil.rmtree(out, ignore_errors=True)
     profile = with_overrides(load_config(config).profile(), summary="none")

@@ -13,10 +13,10 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from translate.align import plan
-from translate.io import read_document
-from translate.normalize import for_model
-from translate.segment import segment
+from translate.stages.align import plan
+from translate.reading.files import read_document
+from translate.text.normalize import for_model
+from translate.text.segment import segment
 
 
 def quantiles(values: list[int]) -> str:

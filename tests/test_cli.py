@@ -11,7 +11,7 @@ import pytest
 
 from helpers import load, run_cli
 from translate import load_config
-from translate.pipeline import Models, RunOptions, run_batch
+from translate.runners.local import Models, RunOptions, run_batch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

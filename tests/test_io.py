@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from translate.errors import EmptyFileError, EncodingError, NotArabicError, UnsupportedFormatError
-from translate.io import discover, read_document, write_atomic
-from translate.segment import segment
+from translate.outputs.atomic import write_atomic
+from translate.reading.files import discover, read_document
+from translate.text.segment import segment
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = (FIXTURES / "article_full.txt").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import pytest
 from helpers import assert_partition, load, run_cli
 from translate import load_config
 from translate.backends import BatchingBackend, load_backend
-from translate.io import read_document
+from translate.reading.files import read_document
 
 
 def batch(src: Path, out: Path, config: Path, *extra: str):
@@ -117,7 +117,7 @@ def test_identical_segments_are_translated_once(tmp_path, tiny_models):
     line = "قال وزير الخارجية إن التعاون مهم للبلدين."
     (folder / "a.txt").write_text(f"{line}\n{line}\nوأضاف أن الاجتماع القادم في موسكو.\n", encoding="utf-8")
     (folder / "b.txt").write_text(f"{line}\nوأكد أن الطرفين اتفقا على متابعة الحوار.\n", encoding="utf-8")
-    from translate.pipeline import RunOptions, run_batch
+    from translate.runners.local import RunOptions, run_batch
 
     report = run_batch(profile=load_config(tiny_models).profile("tiny-extractive"),
                        run=RunOptions(input=folder, out=tmp_path / "out"))
@@ -143,7 +143,7 @@ def test_a_500_word_sentence_stays_within_the_token_budget(tmp_path, tiny_models
     assert "".join(text[a:b] for a, b in (s["span"] for s in sent["segments"])) == text
     options = load_config(tiny_models).profile().translation
     backend = load_backend(options, role="translation")
-    from translate.normalize import for_model
+    from translate.text.normalize import for_model
 
     counts = backend.count_tokens([for_model(s["source"]) for s in sent["segments"]])
     assert max(counts) <= options.max_input_tokens == record["provenance"]["token_budget"]
@@ -175,7 +175,7 @@ def test_extractive_summary_uses_aligned_sentences_in_article_order(articles, tm
 
 
 def test_abstractive_summary_chunks_long_input_instead_of_cutting(tmp_path, tiny_models):
-    from translate.summarize import abstractive
+    from translate.stages.summarize import abstractive
 
     options = load_config(tiny_models).profile().summary
     summarizer = BatchingBackend(load_backend(options, role="summary"), batch_tokens=options.batch_tokens)
@@ -245,7 +245,7 @@ def test_every_segment_is_within_the_budget_whatever_precedes_it(tmp_path, tiny_
     assert batch(folder, out, tiny_models, "--summary", "none").exit_code == 0
     options = load_config(tiny_models).profile().translation
     backend = load_backend(options, role="translation")
-    from translate.normalize import for_model
+    from translate.text.normalize import for_model
 
     record = load(out / "a.json")
     pieces = [g["source"] for p in record["paragraphs"] for s in p["sentences"]

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from translate.dates import parse_date_line
-from translate.io import RawDocument
-from translate.normalize import for_model, is_blank
-from translate.segment import segment
-from translate.sentences import sentence_spans, split_to_budget
+from translate.text.dates import parse_date_line
+from translate.reading.files import RawDocument
+from translate.text.normalize import for_model, is_blank
+from translate.text.segment import segment
+from translate.text.sentences import sentence_spans, split_to_budget
 
 
 def doc_of(text: str, fmt: str = "txt"):

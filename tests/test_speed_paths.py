@@ -14,7 +14,7 @@ from translate import load_config
 from translate.backends import BatchingBackend, load_backend
 from translate.config import GenerationSettings
 from translate.memory import MemoryBackend, TranslationMemory
-from translate.pipeline import RunOptions, run_batch
+from translate.runners.local import RunOptions, run_batch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEXTS = ["وزير الخارجية الروسي أكد التعاون الاقتصادي في موسكو.", "في موسكو",

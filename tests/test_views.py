@@ -13,7 +13,7 @@ import pytest
 
 import browser
 from helpers import load, run_cli
-from translate.writers import tmx_pairs
+from translate.outputs import tmx_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = os.environ.get("TRANSLATE_FULL_TESTS") == "1"  # CI: the browser and translate-toolkit must be there

@@ -9,9 +9,9 @@ __version__ = "0.1.0"
 
 from .config import Config, Profile, load_config  # noqa: E402
 from .errors import InputError, TranslateError, UsageError  # noqa: E402
-from .io import read_document  # noqa: E402
-from .pipeline import BatchReport, RunOptions, run_batch  # noqa: E402
-from .segment import Document, segment  # noqa: E402
+from .reading.files import read_document  # noqa: E402
+from .runners.local import BatchReport, RunOptions, run_batch  # noqa: E402
+from .text.segment import Document, segment  # noqa: E402
 
 __all__ = ["__version__", "Config", "Profile", "load_config", "TranslateError", "UsageError", "InputError",
            "read_document", "segment", "Document", "run_batch", "RunOptions", "BatchReport"]

@@ -122,7 +122,7 @@ def batch(
     """Translate and summarize every article in INPUT; write aligned files, index.md and manifest.json."""
     _setup_logging(quiet=quiet, debug=debug)
     from .config import load_config, with_overrides
-    from .pipeline import LogProgress, RunOptions, run_batch
+    from .runners.local import LogProgress, RunOptions, run_batch
 
     try:
         chosen = load_config(config).profile(profile)
@@ -154,7 +154,7 @@ def segment_cmd(
 ) -> None:
     """Show how articles are segmented (title, date, blocks with kinds, sentences). No model is loaded."""
     _setup_logging(debug=debug)
-    from .segment_view import describe, render_text
+    from .text.view import describe, render_text
 
     results, failed = [], 0
     for path in files:
@@ -179,7 +179,7 @@ def review(
 ) -> None:
     """Show aligned Arabic-English pairs of a finished batch, flagged ones first with the reason."""
     _setup_logging()
-    from .review import review_lines
+    from .review.show import review_lines
 
     try:
         for line in review_lines(out_dir, flagged_only=flagged, article=article):

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dates import parse_date_line
-from .errors import EmptyFileError
-from .io import RawDocument
+from ..errors import EmptyFileError
+from ..reading.files import RawDocument
 from .normalize import for_model, is_blank, strip_markdown
 from .sentences import Span, sentence_spans
 

@@ -11,7 +11,7 @@ import base64
 import hashlib
 from html import escape
 
-from ..flags import FLAGS
+from ..stages.flags import FLAGS
 from .index import split_entries
 
 _STYLE = """

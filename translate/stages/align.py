@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-from .backends.base import Output
+from ..backends.base import Output
 from .flags import Glossary, flag_sentence
-from .normalize import for_model
-from .segment import Document
-from .sentences import Span, split_to_budget
+from ..text.normalize import for_model
+from ..text.segment import Document
+from ..text.sentences import Span, split_to_budget
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
 

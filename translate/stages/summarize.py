@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from .backends.base import Backend
-from .normalize import for_model
+from ..backends.base import Backend
+from ..text.normalize import for_model
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\w]+")
 _DIACRITICS = re.compile(r"[\u064b-\u0652\u0670]")

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import UsageError
-from .normalize import for_model
+from ..errors import UsageError
+from ..text.normalize import for_model
 
 FLAGS = {
     "untranslated": "Arabic script left in the English",

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from . import __version__
+from .. import __version__
 from .align import Segment, assemble, plan
-from .backends.base import Output
-from .config import Profile
+from ..backends.base import Output
+from ..config import Profile
 from .flags import Glossary
-from .io import read_document
-from .segment import Document, segment
+from ..reading.files import read_document
+from ..text.segment import Document, segment
 from .summarize import Candidate, Summary, abstractive, extractive
-from .writers import render_article_html, render_markdown, render_tmx, render_tsv
+from ..outputs import render_article_html, render_markdown, render_tmx, render_tsv
 
 SCHEMA = "translate.article/1"
 

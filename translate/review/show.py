@@ -6,9 +6,9 @@ import json
 import textwrap
 from pathlib import Path
 
-from .errors import UsageError
-from .flags import FLAGS
-from .manifest import Manifest
+from ..errors import UsageError
+from ..stages.flags import FLAGS
+from ..outputs.manifest import Manifest
 
 
 def _records(out_dir: Path, article: str | None) -> list[dict]:

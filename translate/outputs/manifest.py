@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import write_atomic
+from .atomic import write_atomic
 
 log = logging.getLogger("translate")
 MANIFEST = "manifest.json"

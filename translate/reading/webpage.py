@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import xml.etree.ElementTree as ET
 
-from .errors import EmptyFileError
+from ..errors import EmptyFileError
 
 log = logging.getLogger("translate")
 

@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
-from . import __version__
-from .article import SCHEMA, Prepared, finish, prepare, render
-from .backends import Backend, BatchingBackend, MemoBackend, load_backend
-from .config import Profile, settings_record
-from .errors import InputError
-from .flags import load_glossary
-from .io import FORMATS, discover, sha256_file, write_atomic
-from .manifest import Manifest
-from .memory import MemoryBackend, TranslationMemory
-from .writers import render_index, render_index_html
+from .. import __version__
+from ..stages.article import SCHEMA, Prepared, finish, prepare, render
+from ..backends import Backend, BatchingBackend, MemoBackend, load_backend
+from ..config import Profile, settings_record
+from ..errors import InputError
+from ..stages.flags import load_glossary
+from ..outputs.atomic import write_atomic
+from ..reading.files import FORMATS, discover, sha256_file
+from ..outputs.manifest import Manifest
+from ..memory import MemoryBackend, TranslationMemory
+from ..outputs import render_index, render_index_html
 
 log = logging.getLogger("translate")
 MEMORY_FILE = "translation-memory.sqlite"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .align import assemble
-from .io import read_document
+from ..stages.align import assemble
+from ..reading.files import read_document
 from .segment import segment
 
 

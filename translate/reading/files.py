@@ -12,12 +12,11 @@ import hashlib
 import logging
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EmptyFileError, EncodingError, NotArabicError, UnreadableFileError, UnsupportedFormatError
-from .normalize import is_blank
+from ..errors import EmptyFileError, EncodingError, NotArabicError, UnreadableFileError, UnsupportedFormatError
+from ..text.normalize import is_blank
 
 log = logging.getLogger("translate")
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -164,7 +163,7 @@ def read_document(path: Path, *, explicit: bool = False) -> RawDocument:
     text, encoding = _decode_declared(data, declared) if declared else decode(data)
     date = None
     if fmt == "html":
-        from .html import extract_article
+        from .webpage import extract_article
 
         text, date = extract_article(text)
     check_arabic(text)
@@ -178,18 +177,3 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

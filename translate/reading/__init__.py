@@ -1,0 +1,1 @@
+"""Reading inputs: finding article files, decoding their bytes, extracting web pages."""

@@ -1,0 +1,1 @@
+"""Review of finished batches: showing aligned pairs."""

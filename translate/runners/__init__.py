@@ -1,0 +1,1 @@
+"""Runners: drive the stages over a folder of articles (``local``: this process)."""

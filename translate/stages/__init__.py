@@ -1,0 +1,1 @@
+"""The per-article stages around the model: planning segments, aligning, quality flags, summaries."""

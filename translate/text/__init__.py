@@ -1,0 +1,1 @@
+"""Text: normalization, segmentation into blocks and sentences, date lines."""
