@@ -69,7 +69,7 @@ def test_translation_memory_survives_a_crash_mid_run(tmp_path, tiny_models):
     real = inner.translate
     batches = []
 
-    def crashing(batch):
+    def crashing(batch, *, context=None):
         batches.append(batch)
         if len(batches) == 3:
             raise RuntimeError("power cut")

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Sequence
 
-from .backends.base import Output
+from .backends.base import Contexts, Output
 from .backends.wrappers import Wrapper
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS memory (
@@ -67,13 +67,13 @@ class MemoryBackend(Wrapper):
         blob = json.dumps(self.inner.settings(), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
-    def translate(self, batch: Sequence[str]) -> list[Output]:
+    def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
         key = self.settings_key
         known = self.memory.lookup(key, batch)
         self.hits += sum(1 for text in batch if text in known)
         missing = list(dict.fromkeys(text for text in batch if text not in known))
         if missing:
-            fresh = self.inner.translate(missing)
+            fresh = self.inner.translate(missing, context=context)
             self.memory.store(key, list(zip(missing, fresh, strict=True)))
             known.update(zip(missing, fresh))
         return [known[text] for text in batch]

@@ -17,7 +17,7 @@ from typing import Sequence
 from urllib.parse import urlparse
 
 from ..errors import ModelUnavailableError
-from .base import Output
+from .base import Contexts, Output
 
 log = logging.getLogger("translate")
 SKIP_FILES = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "tf_*", "flax_*", "rust_*", "*.tflite"]
@@ -134,8 +134,9 @@ class Seq2SeqBackend:
         encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
-    def translate(self, batch: Sequence[str]) -> list[Output]:
-        """One output per input, in order; inputs longer than the model accepts are refused, never cut."""
+    def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
+        """One output per input, in order; inputs longer than the model accepts are refused, never cut.
+        ``context`` is not used: a sequence-to-sequence model translates each segment on its own."""
         if not batch:
             return []
         longest = max(self.count_tokens(batch))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .base import Backend, Output
+from .base import Backend, Contexts, Output
 
 
 class Wrapper:
@@ -50,10 +50,10 @@ class BatchingBackend(Wrapper):
                 batches.append([index])
         return batches
 
-    def translate(self, batch: Sequence[str]) -> list[Output]:
+    def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
         results: list[Output | None] = [None] * len(batch)
         for indices in self.batches(self.inner.count_tokens(batch)):
-            outputs = self.inner.translate([batch[i] for i in indices])
+            outputs = self.inner.translate([batch[i] for i in indices], context=context)
             for i, output in zip(indices, outputs, strict=True):
                 results[i] = output
             if self.on_batch:
@@ -68,8 +68,8 @@ class MemoBackend(Wrapper):
         super().__init__(inner)
         self.memo: dict[str, Output] = {}
 
-    def translate(self, batch: Sequence[str]) -> list[Output]:
+    def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
         todo = list(dict.fromkeys(text for text in batch if text not in self.memo))
         if todo:
-            self.memo.update(zip(todo, self.inner.translate(todo), strict=True))
+            self.memo.update(zip(todo, self.inner.translate(todo, context=context), strict=True))
         return [self.memo[text] for text in batch]
