@@ -67,11 +67,11 @@ class Interrupting(Models):
         stack.interrupting = True
         real = stack.translate
 
-        def translate(batch):
+        def translate(batch, **kwargs):
             self.calls_left -= 1
             if self.calls_left < 0:
                 raise KeyboardInterrupt
-            return real(batch)
+            return real(batch, **kwargs)
 
         stack.translate = translate
         return stack

@@ -1,14 +1,17 @@
 """Command line: thin typer commands over ordinary functions. Exit codes:
 
 0 everything done (or already up to date) · 1 some files failed, the rest are done ·
-2 usage, configuration or model error (nothing processed) · 130 interrupted (re-run to resume).
+2 usage, configuration, model or output-folder error (the run could not go on) ·
+130 interrupted (Ctrl-C) · 143 terminated (SIGTERM): finished articles are kept, re-run to resume.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -51,6 +54,29 @@ def _setup_logging(*, quiet: bool = False, debug: bool = False) -> None:
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (schedulers, containers, `timeout`), handled like Ctrl-C: finished articles are
+    recorded and the indexes written; exit code 143."""
+
+    signum = signal.SIGTERM
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    def handler(signum, frame):
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. embedded): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fail(exc: UsageError, debug: bool) -> None:
@@ -116,13 +142,15 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Redo every article, even unchanged ones.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the translation memory (translate every segment).")] = False,
     memory: Annotated[Optional[Path], typer.Option(help="Translation memory file [default: OUT/translation-memory.sqlite].")] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="If another run is writing to OUT, stop (exit 2) instead of waiting.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
 ) -> None:
     """Translate and summarize every article in INPUT; write aligned files, index.md and manifest.json."""
     _setup_logging(quiet=quiet, debug=debug)
     from .config import load_config, with_overrides
-    from .runners.local import LogProgress, RunOptions, run_batch
+    from .runners.common import LogProgress, RunOptions
+    from .runners.local import run_batch
 
     try:
         chosen = load_config(config).profile(profile)
@@ -131,13 +159,18 @@ def batch(
         if not input.exists():
             raise UsageError(f"input {input} does not exist", "pass a folder of articles or a file")
         progress = BarProgress() if (sys.stderr.isatty() and not quiet) else LogProgress()
-        run = RunOptions(input=input, out=out, force=force, debug=debug, memory=not no_cache, memory_path=memory)
-        report = run_batch(profile=chosen, run=run, progress=progress)
+        run = RunOptions(input=input, out=out, force=force, debug=debug, memory=not no_cache, memory_path=memory,
+                         wait=not no_wait)
+        with _terminate_as_interrupt():
+            report = run_batch(profile=chosen, run=run, progress=progress)
     except UsageError as exc:
         _fail(exc, debug)
-    except KeyboardInterrupt:
-        typer.echo("interrupted: finished articles are saved; run the same command again to resume", err=True)
-        raise typer.Exit(130)
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        name = "terminated" if signum == signal.SIGTERM else "interrupted"
+        typer.echo(f"{name}: finished articles are saved and listed in {out / 'index.md'}; "
+                   "run the same command again to resume", err=True)
+        raise typer.Exit(128 + signum)
     log.warning("%d done, %d unchanged, %d failed -> %s (%d segments translated, %d from the translation memory)",
                 len(report.done), len(report.skipped), len(report.failed), out / "index.md",
                 report.translation_calls, report.memory_hits)

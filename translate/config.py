@@ -77,12 +77,20 @@ class OutputOptions:
 
 
 @dataclass(frozen=True)
+class InputOptions:
+    """Limits on what one article may be: a longer one fails with a clear message, never cut."""
+
+    max_characters: int = 2_000_000  # 0: no limit
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     description: str
     translation: TranslationOptions
     summary: SummaryOptions
     output: OutputOptions = field(default_factory=OutputOptions)
+    input: InputOptions = field(default_factory=InputOptions)
     source: str = ""  # the file the profile came from
 
 
@@ -136,7 +144,7 @@ _FIELD_TYPES = {
     "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
     "max_input_tokens": int, "batch_tokens": int, "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
-    "no_repeat_ngram_size": int, "formats": (list, str), "glossary": (str, type(None)),
+    "no_repeat_ngram_size": int, "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
 }
 _CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS, "compute_type": COMPUTE_TYPES}
 
@@ -202,7 +210,7 @@ def parse_config(data: Any, path: Path) -> Config:
     def expand(name: str, seen: tuple[str, ...]) -> dict:
         raw = raw_profiles[name]
         where = f"profiles.{name}"
-        _check_keys(path, where, raw, {"extends", "description", "translation", "summary", "output"})
+        _check_keys(path, where, raw, {"extends", "description", "translation", "summary", "output", "input"})
         parent = raw.get("extends")
         if parent is None:
             return raw
@@ -223,6 +231,7 @@ def parse_config(data: Any, path: Path) -> Config:
             summary=_build(path, f"{where}.summary", raw.get("summary", {}), SummaryOptions, SummaryOptions(),
                            path.parent),
             output=_build(path, f"{where}.output", raw.get("output", {}), OutputOptions, OutputOptions(), path.parent),
+            input=_build(path, f"{where}.input", raw.get("input", {}), InputOptions, InputOptions(), path.parent),
             source=str(path),
         )
     config = Config(path=path, default_profile=default, profiles=profiles)
@@ -263,7 +272,8 @@ def load_config(path: Path | None = None) -> Config:
 def settings_record(profile: Profile) -> dict:
     """The effective settings as plain data: what provenance and the re-run check compare."""
     return {"profile": profile.name, "translation": dataclasses.asdict(profile.translation),
-            "summary": dataclasses.asdict(profile.summary), "output": dataclasses.asdict(profile.output)}
+            "summary": dataclasses.asdict(profile.summary), "output": dataclasses.asdict(profile.output),
+            "input": dataclasses.asdict(profile.input)}
 
 
 def with_overrides(profile: Profile, *, translation_model: str | None = None, summary_model: str | None = None,

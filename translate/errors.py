@@ -35,6 +35,10 @@ class ConfigError(UsageError):
         self.key = key
 
 
+class FolderBusyError(UsageError):
+    """Another run holds the output folder and ``--no-wait`` was given."""
+
+
 class ModelUnavailableError(UsageError):
     """A model could not be loaded (not cached, no network, broken folder)."""
 
@@ -63,3 +67,39 @@ class NotArabicError(InputError):
 
 class UnsupportedFormatError(InputError):
     code = "unsupported-format"
+
+
+class TooLargeError(InputError):
+    code = "too-large"
+
+
+class OutputError(UsageError):
+    """An output file cannot be written (disk full, quota, read-only or forbidden folder): the run
+    cannot go on, and nothing partial was left behind. ``path`` is the file, ``errno`` the cause."""
+
+    code = "output"
+
+    def __init__(self, reason: str, hint: str, *, path: object = None, errno: int | None = None) -> None:
+        super().__init__(reason, hint)
+        self.path = path
+        self.errno = errno
+
+
+class SummaryError(InputError):
+    """An article's summary cannot be made (e.g. the hierarchical summary stops shrinking and no
+    fallback was given); the batch goes on without that article."""
+
+    code = "summary"
+
+
+class ReferencesError(UsageError):
+    """A reference file for ``translate eval`` cannot be used (exit code 2): the message names the
+    file and, where there is one, the line."""
+
+    code = "references"
+
+    def __init__(self, path: object, line: int | None, reason: str, hint: str) -> None:
+        where = f"{path}:{line}: " if path is not None and line else f"{path}: " if path is not None else ""
+        super().__init__(f"{where}{reason}", hint)
+        self.path = path
+        self.line = line

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from .base import Backend, Output
-from .wrappers import BatchingBackend, MemoBackend
+from .wrappers import BatchingBackend, IsolatingBackend, MemoBackend
 
-__all__ = ["Backend", "Output", "BatchingBackend", "MemoBackend", "load_backend"]
+__all__ = ["Backend", "Output", "BatchingBackend", "IsolatingBackend", "MemoBackend", "load_backend"]
 log = logging.getLogger("translate")
 # Architectures CTranslate2's Transformers converter handles (the seq2seq ones).
 CT2_MODEL_TYPES = {"marian", "bart", "mbart", "t5", "mt5", "m2m_100", "nllb-moe", "pegasus"}

@@ -9,12 +9,14 @@ from typing import Mapping, Optional, Protocol, Sequence
 @dataclass(frozen=True)
 class Output:
     """One generated text. ``hit_limit``: generation stopped at ``max_new_tokens`` (maybe cut).
-    ``notes``: what a backend wants recorded about this output (e.g. ``retried``, ``refusal``)."""
+    ``notes``: what a backend wants recorded about this output (e.g. ``retried``, ``refusal``).
+    ``error``: the model failed on this input (see ``IsolatingBackend``); ``text`` is then empty."""
 
     text: str
     tokens: int
     hit_limit: bool = False
     notes: tuple[str, ...] = ()
+    error: str | None = None
 
 
 @dataclass(frozen=True)

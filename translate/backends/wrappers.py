@@ -1,8 +1,12 @@
-"""Behaviour added around any backend: length-sorted token-budget batching, per-run memo."""
+"""Behaviour added around any backend: length-sorted token-budget batching, per-run memo, and
+fault isolation (a failing batch is bisected down to the inputs that fail)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Sequence
+
+from ..errors import UsageError
 
 from .base import Backend, Contexts, Output
 
@@ -25,6 +29,37 @@ class Wrapper:
 
     def settings(self) -> dict:
         return self.inner.settings()
+
+
+log = logging.getLogger("translate")
+
+
+class IsolatingBackend(Wrapper):
+    """When the inner backend raises on a batch, split it in halves and retry each, down to single
+    inputs: the inputs that fail on their own get an ``Output`` with ``error`` set, every other
+    input is translated. A ``UsageError`` (the model cannot be used at all) is not isolated: it
+    stops the run. Costs nothing while nothing fails."""
+
+    def __init__(self, inner: Backend) -> None:
+        super().__init__(inner)
+        self.failures = 0  # inputs that failed on their own
+
+    def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
+        if not batch:
+            return []
+        try:
+            return self.inner.translate(batch, context=context)
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of a model on some input is contained
+            if len(batch) == 1:
+                self.failures += 1
+                reason = f"{type(exc).__name__}: {exc}"
+                log.debug("the model failed on one segment (%s)", reason, exc_info=True)
+                return [Output(text="", tokens=0, error=reason)]
+            log.debug("a batch of %d segments failed (%s: %s); retrying in halves", len(batch), type(exc).__name__, exc)
+        half = len(batch) // 2
+        return self.translate(batch[:half], context=context) + self.translate(batch[half:], context=context)
 
 
 class BatchingBackend(Wrapper):
@@ -62,14 +97,20 @@ class BatchingBackend(Wrapper):
 
 
 class MemoBackend(Wrapper):
-    """Translate each distinct text once per run; repeats are answered from memory."""
+    """Translate each distinct text once per run; repeats are answered from memory. At most
+    ``limit`` texts are remembered (the oldest are forgotten first), so memory stays flat however
+    large the folder: repeats across a whole run are the translation memory's business."""
 
-    def __init__(self, inner: Backend) -> None:
+    def __init__(self, inner: Backend, *, limit: int = 50_000) -> None:
         super().__init__(inner)
         self.memo: dict[str, Output] = {}
+        self.limit = limit
 
     def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
         todo = list(dict.fromkeys(text for text in batch if text not in self.memo))
-        if todo:
-            self.memo.update(zip(todo, self.inner.translate(todo, context=context), strict=True))
-        return [self.memo[text] for text in batch]
+        fresh = dict(zip(todo, self.inner.translate(todo, context=context), strict=True)) if todo else {}
+        results = [fresh[text] if text in fresh else self.memo[text] for text in batch]
+        self.memo.update(fresh)
+        for old in list(self.memo)[:max(0, len(self.memo) - self.limit)]:
+            del self.memo[old]
+        return results

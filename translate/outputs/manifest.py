@@ -1,4 +1,5 @@
-"""``manifest.json``: what each input became in the last runs, used to skip unchanged work."""
+"""``manifest.json``: what each input became, for people and tools (the run journal,
+``runners.journal``, is what re-runs consult; the manifest is written from it at the end of a run)."""
 
 from __future__ import annotations
 
@@ -28,22 +29,12 @@ class Manifest:
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError) as exc:
-            log.warning("%s is unreadable (%s); every article will be redone", path, exc)
+            log.warning("%s is unreadable (%s)", path, exc)
             return cls(path)
         return cls(path, data.get("run", {}), data.get("files", {}))
 
-    def is_current(self, key: str, sha256: str, settings_hash: str, out_dir: Path) -> bool:
-        entry = self.files.get(key)
-        return bool(
-            entry and entry.get("status") == "done" and entry.get("sha256") == sha256
-            and entry.get("settings_hash") == settings_hash
-            and all((out_dir / name).is_file() for name in entry.get("outputs", []))
-        )
 
-    def record(self, key: str, entry: dict) -> None:
-        self.files[key] = entry
-        self.save()
-
-    def save(self) -> None:
-        data = {"schema": SCHEMA, "run": self.run, "files": dict(sorted(self.files.items()))}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+def write_manifest(out_dir: Path, *, run: dict, files: dict[str, dict]) -> None:
+    """``manifest.json``: the run's settings and every article's entry (rendered from the journal)."""
+    data = {"schema": SCHEMA, "run": run, "files": dict(sorted(files.items()))}
+    write_atomic(out_dir / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Mapping
 
 from .. import __version__
+from ..backends.base import Context, Output
+from ..errors import TooLargeError
 from .align import Segment, assemble, plan
-from ..backends.base import Output
 from ..config import Profile
 from .flags import Glossary
 from ..reading.files import read_document
@@ -31,17 +32,43 @@ class Prepared:
     segments: list[Segment]
     budget: int
     timings: dict = field(default_factory=dict)
+    contexts: dict = field(default_factory=dict)  # model input -> backends.base.Context
 
     @property
     def inputs(self) -> list[str]:
         return [s.model_input for s in self.segments if s.model_input]
 
 
-def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = False) -> Prepared:
+def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = False,
+            max_characters: int = 0) -> Prepared:
+    """Read, segment and plan one article. ``max_characters`` (0: no limit): a longer article is
+    refused with a clear error, never cut."""
     started = time.perf_counter()
-    doc = segment(read_document(path, explicit=explicit))
+    raw = read_document(path, explicit=explicit)
+    if max_characters and len(raw.text) > max_characters:
+        raise TooLargeError(f"is too large to process: {len(raw.text):,} characters, more than the profile's limit "
+                            f"of {max_characters:,}", "split the file into articles, or raise "
+                            "input.max_characters in models.yaml")
+    doc = segment(raw)
     segments = plan(doc, count=translator.count_tokens, budget=budget)
-    return Prepared(key, doc, segments, budget, {"segment_s": time.perf_counter() - started})
+    return Prepared(key, doc, segments, budget, {"segment_s": time.perf_counter() - started},
+                    contexts=contexts(doc, segments))
+
+
+def contexts(doc: Document, segments: list[Segment]) -> dict[str, Context]:
+    """Each model input's paragraph, the article's title and the paragraph before (for backends
+    that translate in context; sequence-to-sequence models ignore it)."""
+    by_block: dict[int, list[str]] = {}
+    for seg in segments:
+        if seg.model_input:
+            by_block.setdefault(seg.block, []).append(seg.model_input)
+    found: dict[str, Context] = {}
+    for block, inputs in by_block.items():
+        previous = doc.blocks[block - 1].text if block > 0 else None
+        paragraph = Context(paragraph=tuple(inputs), title=doc.title, previous=previous)
+        for text in inputs:
+            found.setdefault(text, paragraph)
+    return found
 
 
 def _summary(doc: Document, paragraphs: list[dict], profile: Profile, summarizer) -> Summary:
