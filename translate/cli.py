@@ -221,6 +221,41 @@ def review(
         _fail(exc, False)
 
 
+@app.command("eval")
+def eval_cmd(
+    references: Annotated[list[Path], typer.Argument(help="Reference translations: a TSV (source<TAB>reference), a TMX, "
+                                                          "or two line-aligned files (FLORES-200 style).")],
+    config: ConfigOpt = None,
+    profile: Annotated[Optional[str], typer.Option("--profile", "-p", help="Profile(s) to compare, comma-separated [default: the default profile].")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")] = None,
+    hypotheses: Annotated[Optional[Path], typer.Option(help="Write each profile's translations to DIR/<profile>.txt.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
+) -> None:
+    """Score profiles on your reference translations (sacrebleu BLEU and chrF++) with their speed."""
+    _setup_logging(debug=debug)
+    from .config import load_config
+    from .evaluation import as_json, load_references, render_table
+    from .evaluation.run import evaluate_profile
+    from .outputs.atomic import write_atomic
+
+    try:
+        loaded = load_config(config)
+        names = [n.strip() for n in (profile or loaded.default_profile).split(",") if n.strip()]
+        profiles = [loaded.profile(name) for name in names]
+        refs = load_references(references)
+        results = []
+        for chosen in profiles:
+            log.warning("evaluating %s on %d sentences (%s)...", chosen.name, len(refs), refs.origin)
+            results.append(evaluate_profile(chosen, refs, keep_hypotheses=hypotheses is not None))
+            if hypotheses is not None:
+                write_atomic(hypotheses / f"{chosen.name}.txt", "\n".join(results[-1].hypotheses) + "\n")
+        if json_out is not None:
+            write_atomic(json_out, json.dumps(as_json(results, refs), ensure_ascii=False, indent=1) + "\n")
+    except UsageError as exc:
+        _fail(exc, debug)
+    typer.echo(render_table(results))
+
+
 @models_app.command("list")
 def models_list(config: ConfigOpt = None) -> None:
     """Show the profiles and whether each model is available on this machine."""
@@ -245,6 +280,24 @@ def _each_profile_model(action: str, config: Path | None, profile: str | None) -
             typer.echo(line)
     except UsageError as exc:
         _fail(exc, False)
+
+
+@models_app.command("check")
+def models_check(config: ConfigOpt = None, profile: ProfileOpt = None) -> None:
+    """Load a profile's translation model and translate a few built-in Arabic sentences; flags output
+    that is empty, not English script, loses numbers or loops (wrong language tags, broken weights).
+    Exit code 1 when any translation looks wrong."""
+    _setup_logging()
+    from .config import load_config
+    from .models import check_profile
+
+    try:
+        lines, bad = check_profile(load_config(config).profile(profile))
+    except UsageError as exc:
+        _fail(exc, False)
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(1 if bad else 0)
 
 
 @models_app.command("download")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Iterator
 
 from .config import Config, Profile
@@ -76,3 +77,56 @@ def download_profile(profile: Profile) -> Iterator[str]:
             raise ModelUnavailableError(f"download of {model!r} failed ({exc})",
                                         "check the model id and revision in models.yaml and your connection") from exc
         yield f"{role}: {model} is in {path}"
+
+
+# A few Arabic news sentences with numbers, names and a date: enough to show wrong language tags
+# (output in another language or script), broken weights (empty, looping) or lost numbers.
+CHECK_SENTENCES = (
+    "قال وزير الخارجية إن المحادثات مع الوفد الروسي كانت مثمرة.",
+    "ارتفع عدد السكان إلى 4.5 مليون نسمة في عام 2023.",
+    "أعلنت الحكومة عن خطة جديدة لدعم الاقتصاد بقيمة 200 مليار دولار.",
+    "وصل الرئيس إلى القاهرة يوم الثلاثاء في زيارة تستمر ثلاثة أيام.",
+    "أكدت الأمم المتحدة أن المساعدات الإنسانية وصلت إلى غزة صباح اليوم.",
+)
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def check_output(source: str, target: str) -> list[str]:
+    """What is wrong with one check translation: the sentence flags a reviewer would see, plus
+    ``not_latin`` when under 80% of the letters are Latin script (English expected)."""
+    from .stages.flags import flag_sentence
+
+    problems = [f for f in flag_sentence(source, target) if f in ("empty", "untranslated", "number_mismatch",
+                                                                   "repetition")]
+    letters = _LETTER.findall(target)
+    if letters and sum(1 for ch in letters if _LATIN.match(ch)) / len(letters) < 0.8:
+        problems.append("not_latin")
+    return problems
+
+
+def check_profile(profile: Profile) -> tuple[list[str], int]:
+    """Load the profile's translation model, translate the check sentences; (report lines, number
+    of suspicious translations)."""
+    from .backends import BatchingBackend, load_backend
+    from .evaluation.run import translate_lines
+
+    options = profile.translation
+    backend = load_backend(options, role="translation")
+    translated = translate_lines(BatchingBackend(backend, batch_tokens=options.batch_tokens), CHECK_SENTENCES,
+                                 budget=min(options.max_input_tokens, backend.max_input_tokens))
+    info = backend.provenance()
+    family = f", {info['family']['name']}" if isinstance(info.get("family"), dict) else ""
+    lines = [f"profile {profile.name}: {options.model} ({info.get('backend')}{family})"]
+    bad = 0
+    for source, (target, _) in zip(CHECK_SENTENCES, translated):
+        problems = check_output(source, target)
+        bad += bool(problems)
+        lines += [f"  ar: {source}", f"  en: {target or '(empty)'}"]
+        if problems:
+            lines.append(f"  !! {', '.join(problems)}")
+    verdict = ("looks right" if not bad else
+               f"{bad} of {len(CHECK_SENTENCES)} translations look wrong: check the model's language tags "
+               "(translation.source_lang / target_lang / prefix in models.yaml) and that the weights are complete")
+    lines.append(f"{profile.name}: {verdict}")
+    return lines, bad

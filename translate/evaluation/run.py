@@ -1,0 +1,73 @@
+"""Running a profile's translation model over reference sources, through the same path articles
+take (normalization, sentence segmentation, the token budget, batching), and timing it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from pathlib import Path
+from typing import Sequence
+
+from ..config import Profile
+from ..errors import InputError
+from .references import References
+from .report import EvalResult
+from .scoring import score
+
+log = logging.getLogger("translate")
+
+
+def translate_lines(translator, lines: Sequence[str], *, budget: int) -> list[tuple[str, int]]:
+    """(English, target tokens) per line: each line is segmented into sentences and budgeted like an
+    article, every piece translated (length-sorted batches across all lines), and joined back."""
+    from ..reading.files import RawDocument
+    from ..stages.align import assemble, plan
+    from ..text.segment import segment
+
+    planned = []
+    for line in lines:
+        raw = RawDocument(path=Path("line.txt"), data_sha256=hashlib.sha256(line.encode()).hexdigest(),
+                          encoding="utf-8", format="txt", text=line)
+        try:
+            doc = segment(raw)
+        except InputError:  # nothing visible on the line
+            planned.append(None)
+            continue
+        planned.append((doc, plan(doc, count=translator.count_tokens, budget=budget)))
+    inputs = list(dict.fromkeys(s.model_input for item in planned if item for s in item[1] if s.model_input))
+    outputs = dict(zip(inputs, translator.translate(inputs)))
+    results = []
+    for item in planned:
+        if item is None:
+            results.append(("", 0))
+            continue
+        doc, segments = item
+        paragraphs = assemble(doc, segments, outputs)
+        text = " ".join(p["target"] for p in paragraphs if p["target"])
+        results.append((text, sum(outputs[s.model_input].tokens for s in segments if s.model_input)))
+    return results
+
+
+def evaluate_profile(profile: Profile, references: References, *, keep_hypotheses: bool = False) -> EvalResult:
+    """Translate the references' sources with ``profile`` and score them. ``seconds`` is the time
+    spent translating, after the model is loaded (one warm-up sentence)."""
+    from ..backends import BatchingBackend, MemoBackend, load_backend
+    from ..runners.common import max_items
+
+    options = profile.translation
+    backend = load_backend(options, role="translation")
+    stack = MemoBackend(BatchingBackend(backend, batch_tokens=options.batch_tokens, max_items=max_items(options)))
+    budget = min(options.max_input_tokens, backend.max_input_tokens)
+    translate_lines(BatchingBackend(backend, batch_tokens=options.batch_tokens), references.sources[:1],
+                    budget=budget)  # warm-up: load the weights outside the timed part
+    started = time.perf_counter()
+    translated = translate_lines(stack, references.sources, budget=budget)
+    seconds = time.perf_counter() - started
+    hypotheses = [text for text, _ in translated]
+    provenance = backend.provenance()
+    log.info("%s: %d sentences in %.1f s", profile.name, len(hypotheses), seconds)
+    return EvalResult(profile=profile.name, model=options.model, backend=provenance.get("backend", options.backend),
+                      scores=score(hypotheses, references.references), seconds=seconds,
+                      target_tokens=sum(tokens for _, tokens in translated), sentences=len(hypotheses),
+                      hypotheses=tuple(hypotheses) if keep_hypotheses else ())
