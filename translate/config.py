@@ -41,6 +41,9 @@ class TranslationOptions:
     threads: int = 0  # ctranslate2 threads per batch; 0: all cores
     max_input_tokens: int = 256
     batch_tokens: int = 1024
+    source_lang: str | None = None  # the model's code for Arabic (None: detected from the model folder)
+    target_lang: str | None = None  # the model's code for English (None: detected)
+    prefix: str | None = None  # text before every input (None: the family's, e.g. ">>eng<< ")
     generation: GenerationSettings = field(default_factory=GenerationSettings)
 
 
@@ -58,6 +61,7 @@ class SummaryOptions:
     max_input_tokens: int = 1024
     batch_tokens: int = 4096
     sentences: int = 3
+    prefix: str | None = None  # task prefix (None: the family's, e.g. "summarize: " for T5)
     generation: GenerationSettings = field(
         default_factory=lambda: GenerationSettings(
             num_beams=4, max_new_tokens=142, min_new_tokens=56, length_penalty=2.0, no_repeat_ngram_size=3
@@ -145,6 +149,7 @@ _FIELD_TYPES = {
     "max_input_tokens": int, "batch_tokens": int, "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
     "no_repeat_ngram_size": int, "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
+    "source_lang": (str, type(None)), "target_lang": (str, type(None)), "prefix": (str, type(None)),
 }
 _CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS, "compute_type": COMPUTE_TYPES}
 

@@ -43,6 +43,15 @@ class ModelUnavailableError(UsageError):
     """A model could not be loaded (not cached, no network, broken folder)."""
 
 
+class ConversionError(ModelUnavailableError):
+    """A model could not be converted to CTranslate2 (``backend: auto`` then falls back to Transformers)."""
+
+
+class ModelRefusedError(UsageError):
+    """A model cannot be used as asked: its languages exclude Arabic->English, or its family (and so
+    its language tags) cannot be determined. Raised before any article is read."""
+
+
 class InputError(TranslateError):
     """One input file cannot be processed; the batch goes on without it (exit code 1)."""
 
@@ -103,3 +112,26 @@ class ReferencesError(UsageError):
         super().__init__(f"{where}{reason}", hint)
         self.path = path
         self.line = line
+
+
+class CorrectionsFileError(UsageError):
+    """A corrections file for ``translate review import`` (review page export, XLIFF, TMX, TSV)
+    cannot be read or matched to the batch (exit code 2): nothing from any file was applied."""
+
+    code = "corrections"
+
+    def __init__(self, path: object, reason: str, hint: str) -> None:
+        super().__init__(f"{path}: {reason}", hint)
+        self.path = path
+
+
+class LLMServerError(ModelUnavailableError):
+    """An OpenAI-compatible server cannot be used: unreachable, the API key refused, or the model
+    not served. Raised when the backend is built, before any article (exit code 2)."""
+
+
+class LLMRequestError(InputError):
+    """Requests to an LLM kept failing (after the retries) or were rejected while some articles were
+    translated or summarized: those articles fail, the batch goes on, a re-run retries them."""
+
+    code = "llm-request"

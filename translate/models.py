@@ -28,7 +28,7 @@ def convert_profile(profile: Profile) -> Iterator[str]:
     """Convert the profile's models to CTranslate2 (where their backend is ctranslate2 or auto)."""
     from .backends import CT2_MODEL_TYPES
     from .backends.ct2 import CTranslate2Backend
-    from .backends.hf import resolve_model
+    from .backends.hub import resolve_model
 
     for role, options in _options(profile):
         if options.backend == "transformers":
@@ -43,7 +43,7 @@ def convert_profile(profile: Profile) -> Iterator[str]:
 
 
 def describe_profiles(config: Config) -> str:
-    from .backends.hf import is_cached
+    from .backends.hub import is_cached
 
     lines = [f"profiles in {config.path} (default: {config.default_profile})"]
     for name, profile in config.profiles.items():
@@ -61,7 +61,7 @@ def download_profile(profile: Profile) -> Iterator[str]:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError
 
-    from .backends.hf import SKIP_FILES, hub_reachable, is_local
+    from .backends.hub import SKIP_FILES, hub_reachable, is_local
 
     for role, model, revision in _models(profile):
         if is_local(model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ..errors import ConversionError
 from .base import Backend, Output
 from .wrappers import BatchingBackend, IsolatingBackend, MemoBackend
 
@@ -15,8 +16,10 @@ CT2_MODEL_TYPES = {"marian", "bart", "mbart", "t5", "mt5", "m2m_100", "nllb-moe"
 
 def load_backend(options, *, role: str) -> Backend:
     """The backend named by ``options.backend``; ``auto`` takes CTranslate2 (faster) when it is
-    installed and supports the model's architecture, Transformers otherwise."""
-    from .hf import TransformersBackend, resolve_model
+    installed, supports the model's architecture and converts it, Transformers otherwise (with a
+    warning when the conversion failed)."""
+    from .hf import TransformersBackend
+    from .hub import resolve_model
 
     folder = resolve_model(options.model, options.revision, role)
     backend = options.backend
@@ -34,5 +37,13 @@ def load_backend(options, *, role: str) -> Backend:
     if backend == "ctranslate2":
         from .ct2 import CTranslate2Backend
 
-        return CTranslate2Backend(options, folder, role)
+        engine = CTranslate2Backend(options, folder, role)
+        if options.backend != "auto":
+            return engine
+        try:
+            engine.converted()  # once per model and machine; cached afterwards
+        except ConversionError as exc:
+            log.warning("%s model %s: %s; using the transformers backend instead", role, options.model, exc.reason)
+            return TransformersBackend(options, folder, role)
+        return engine
     return TransformersBackend(options, folder, role)

@@ -14,11 +14,10 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Sequence
 
-from ..errors import ModelUnavailableError
+from ..errors import ConversionError, ModelUnavailableError
 from .base import Output
-from .hf import Seq2SeqBackend
+from .seq2seq import Seq2SeqBackend
 
 log = logging.getLogger("translate")
 
@@ -54,9 +53,9 @@ def convert(model: str, folder: Path, quantization: str) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     try:
         TransformersConverter(str(folder)).convert(str(partial), quantization=quantization, force=True)
-    except (OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - converters fail in many ways (AttributeError, KeyError...)
         shutil.rmtree(partial, ignore_errors=True)
-        raise ModelUnavailableError(f"model {model!r} could not be converted to CTranslate2 ({exc})",
+        raise ConversionError(f"model {model!r} could not be converted to CTranslate2 ({type(exc).__name__}: {exc})",
                                     "use backend: transformers for this model in models.yaml") from exc
     partial.rename(target)  # a finished conversion appears atomically
     return target
@@ -86,30 +85,35 @@ class CTranslate2Backend(Seq2SeqBackend):
             import ctranslate2
 
             path = self.converted()
-            self.engine = ctranslate2.Translator(str(path), device=self.device, compute_type=self.compute_type,
-                                                 intra_threads=self.threads, inter_threads=1)
+            try:
+                self.engine = ctranslate2.Translator(str(path), device=self.device, compute_type=self.compute_type,
+                                                     intra_threads=self.threads, inter_threads=1)
+            except Exception as exc:  # noqa: BLE001 - any failure to load stops the run with one message
+                raise ModelUnavailableError(f"{self.role} model {self.options.model!r}: the CTranslate2 copy in {path} "
+                                            f"could not be loaded ({type(exc).__name__}: {exc})",
+                                            f"delete {path} to convert it again, or set backend: transformers") from exc
             self.loaded = True
         return self.engine
 
-    def _generate(self, batch: Sequence[str]) -> list[Output]:
-        gen = self.options.generation
+    def _generate(self, encoded: list[list[int]]) -> list[Output]:
+        gen = self.generation
         # Transformers counts the end token in max_new_tokens (and forces it at the limit when the
         # model sets forced_eos_token_id); CTranslate2's max_decoding_length does not count it.
         forced_end = getattr(self.config, "forced_eos_token_id", None) is not None
-        tokens = [self.tokenizer.convert_ids_to_tokens(ids)
-                  for ids in self.tokenizer(list(batch), truncation=False)["input_ids"]]
+        tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
+        prefix = [[self.tagging.target_token]] * len(tokens) if self.tagging.target_token else None
         longest = max(gen.max_new_tokens - (1 if forced_end else 0), 1)
         results = self._translator().translate_batch(
-            tokens, beam_size=gen.num_beams, length_penalty=gen.length_penalty, max_decoding_length=longest,
-            min_decoding_length=min(gen.min_new_tokens, longest), no_repeat_ngram_size=gen.no_repeat_ngram_size,
-            max_input_length=0)
+            tokens, target_prefix=prefix, beam_size=gen.num_beams, length_penalty=gen.length_penalty,
+            max_decoding_length=longest, min_decoding_length=min(gen.min_new_tokens, longest),
+            no_repeat_ngram_size=gen.no_repeat_ngram_size, max_input_length=0)
         outputs = []
         for result in results:
-            hypothesis = result.hypotheses[0]
-            ids = self.tokenizer.convert_tokens_to_ids(hypothesis)
-            text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+            hypothesis = result.hypotheses[0]  # the target prefix included, as Transformers counts it
+            text = hypothesis[1:] if prefix and hypothesis[:1] == prefix[0] else hypothesis
             produced = len(hypothesis) + 1  # the end token, as Transformers counts it
-            outputs.append(Output(text=text, tokens=produced, hit_limit=produced >= gen.max_new_tokens))
+            outputs.append(Output(text=self._decode(self.tokenizer.convert_tokens_to_ids(text)), tokens=produced,
+                                  hit_limit=produced >= gen.max_new_tokens))
         return outputs
 
     def settings(self) -> dict:

@@ -1,0 +1,89 @@
+"""Finding models: a local folder, or a Hugging Face Hub id looked up in the local cache first and
+downloaded only when the Hub is reachable. When a model is not available the user gets one message
+saying what was tried and how to fix it."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ..errors import ModelUnavailableError
+
+log = logging.getLogger("translate")
+SKIP_FILES = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "tf_*", "flax_*", "rust_*", "*.tflite"]
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP check, so an offline machine fails in seconds, not after minutes of retries."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    url = urlparse(constants.ENDPOINT)
+    try:
+        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def is_local(model: str) -> bool:
+    return model.startswith((".", "/", "~")) or Path(model).expanduser().is_dir()
+
+
+def is_cached(model: str, revision: str | None) -> bool:
+    """True when the model can be loaded without network (local folder or Hugging Face cache)."""
+    if is_local(model):
+        return (Path(model).expanduser() / "config.json").is_file()
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(model, "config.json", revision=revision), str)
+
+
+def _fix_hint(role: str) -> str:
+    key = "translation" if role == "translation" else "summary"
+    extra = " (or use --summary extractive, which needs no summarizer)" if role == "summary" else ""
+    return (f"on a machine with internet access run `translate models download` (then copy the Hugging Face "
+            f"cache, ~/.cache/huggingface, here), or set `{key}.model` in models.yaml to a local folder "
+            f"holding the model{extra}")
+
+
+def resolve_model(model: str, revision: str | None, role: str) -> Path:
+    """The local folder holding ``model``: the folder itself, or its Hugging Face cache snapshot
+    (downloaded first when missing and the Hub is reachable)."""
+    from huggingface_hub import snapshot_download
+
+    where = f"{role} model {model!r}" + (f" (revision {revision})" if revision else "")
+    if is_local(model):
+        folder = Path(model).expanduser()
+        if not (folder / "config.json").is_file():
+            raise ModelUnavailableError(f"{where}: the folder does not exist or holds no config.json",
+                                        "point models.yaml at a folder saved with save_pretrained(), or use a Hub id")
+        return folder
+    try:
+        return Path(snapshot_download(model, revision=revision, local_files_only=True, ignore_patterns=SKIP_FILES))
+    except (OSError, ValueError) as exc:  # huggingface_hub's LocalEntryNotFoundError is an OSError
+        log.debug("%s is not in the local cache (%s)", where, exc)
+    if not hub_reachable():
+        raise ModelUnavailableError(
+            f"{where} is not available: it is not in the local Hugging Face cache and the Hub "
+            f"(huggingface.co) cannot be reached from here", _fix_hint(role))
+    log.info("downloading %s from the Hugging Face Hub (first use; cached afterwards)", where)
+    try:
+        return Path(snapshot_download(model, revision=revision, ignore_patterns=SKIP_FILES))
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(f"{where} could not be downloaded ({exc})",
+                                    "check the model id and revision in models.yaml") from exc
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelUnavailableError("device 'cuda' was requested but no CUDA GPU is available",
+                                    "set device: cpu (or auto) in models.yaml")
+    return device
