@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import ConversionError
+from ..errors import ModelUnavailableError
 from .base import Backend, Output
 from .wrappers import BatchingBackend, IsolatingBackend, MemoBackend
 
@@ -16,8 +16,8 @@ CT2_MODEL_TYPES = {"marian", "bart", "mbart", "t5", "mt5", "m2m_100", "nllb-moe"
 
 def load_backend(options, *, role: str) -> Backend:
     """The backend named by ``options.backend``; ``auto`` takes CTranslate2 (faster) when it is
-    installed, supports the model's architecture and converts it, Transformers otherwise (with a
-    warning when the conversion failed)."""
+    installed, supports the model's architecture, and converts and loads it; Transformers otherwise
+    (with a warning when conversion or loading failed)."""
     from .hf import TransformersBackend
     from .hub import resolve_model
 
@@ -41,8 +41,8 @@ def load_backend(options, *, role: str) -> Backend:
         if options.backend != "auto":
             return engine
         try:
-            engine.converted()  # once per model and machine; cached afterwards
-        except ConversionError as exc:
+            engine.load()  # converted once per model and machine; loaded now, so a failure can fall back
+        except ModelUnavailableError as exc:
             log.warning("%s model %s: %s; using the transformers backend instead", role, options.model, exc.reason)
             return TransformersBackend(options, folder, role)
         return engine

@@ -9,6 +9,7 @@ Tokenization stays the model's own (``AutoTokenizer``), identical to the Transfo
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -48,17 +49,44 @@ def convert(model: str, folder: Path, quantization: str) -> Path:
         return target
     from ctranslate2.converters import TransformersConverter
 
+    class Converter(TransformersConverter):
+        """M2M-100 tokenizers list their language tokens only in special_tokens_map.json, which
+        transformers 5 no longer reads: without them the vocabulary is 100 tokens short of the model's."""
+
+        def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+            tokenizer = tokenizer_class.from_pretrained(model_name_or_path, **kwargs)
+            codes = getattr(tokenizer, "lang_token_to_id", None)
+            if codes and not set(codes) <= set(tokenizer.get_vocab()):
+                tokenizer = tokenizer_class.from_pretrained(model_name_or_path, additional_special_tokens=list(codes),
+                                                            **kwargs)
+            return tokenizer
+
     log.warning("converting %s to CTranslate2 (once; stored in %s)...", model, target)
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        TransformersConverter(str(folder)).convert(str(partial), quantization=quantization, force=True)
+        Converter(str(folder)).convert(str(partial), quantization=quantization, force=True)
     except Exception as exc:  # noqa: BLE001 - converters fail in many ways (AttributeError, KeyError...)
         shutil.rmtree(partial, ignore_errors=True)
         raise ConversionError(f"model {model!r} could not be converted to CTranslate2 ({type(exc).__name__}: {exc})",
                                     "use backend: transformers for this model in models.yaml") from exc
     partial.rename(target)  # a finished conversion appears atomically
     return target
+
+
+def _target_vocabulary(path: Path) -> dict[str, int]:
+    """Token -> id in the converted model: the Hugging Face ids (the converter keeps their order), so
+    outputs decode exactly as Transformers' do, language and filler tokens included."""
+    for name in ("target_vocabulary.json", "shared_vocabulary.json"):
+        if (path / name).is_file():
+            tokens = json.loads((path / name).read_text(encoding="utf-8"))
+            return {token: index for index, token in reversed(list(enumerate(tokens)))}
+    for name in ("target_vocabulary.txt", "shared_vocabulary.txt"):
+        if (path / name).is_file():
+            tokens = (path / name).read_text(encoding="utf-8").split("\n")
+            return {token: index for index, token in reversed(list(enumerate(tokens)))}
+    raise ModelUnavailableError(f"the CTranslate2 copy in {path} has no vocabulary file",
+                                f"delete {path} to convert the model again")
 
 
 class CTranslate2Backend(Seq2SeqBackend):
@@ -80,7 +108,7 @@ class CTranslate2Backend(Seq2SeqBackend):
         """The CTranslate2 copy of the model, converted now if missing."""
         return convert(self.options.model, self.folder, self.compute_type)
 
-    def _translator(self):
+    def load(self):
         if not self.loaded:
             import ctranslate2
 
@@ -92,6 +120,7 @@ class CTranslate2Backend(Seq2SeqBackend):
                 raise ModelUnavailableError(f"{self.role} model {self.options.model!r}: the CTranslate2 copy in {path} "
                                             f"could not be loaded ({type(exc).__name__}: {exc})",
                                             f"delete {path} to convert it again, or set backend: transformers") from exc
+            self.target_ids = _target_vocabulary(path)
             self.loaded = True
         return self.engine
 
@@ -103,7 +132,7 @@ class CTranslate2Backend(Seq2SeqBackend):
         tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         prefix = [[self.tagging.target_token]] * len(tokens) if self.tagging.target_token else None
         longest = max(gen.max_new_tokens - (1 if forced_end else 0), 1)
-        results = self._translator().translate_batch(
+        results = self.load().translate_batch(
             tokens, target_prefix=prefix, beam_size=gen.num_beams, length_penalty=gen.length_penalty,
             max_decoding_length=longest, min_decoding_length=min(gen.min_new_tokens, longest),
             no_repeat_ngram_size=gen.no_repeat_ngram_size, max_input_length=0)
@@ -111,8 +140,10 @@ class CTranslate2Backend(Seq2SeqBackend):
         for result in results:
             hypothesis = result.hypotheses[0]  # the target prefix included, as Transformers counts it
             text = hypothesis[1:] if prefix and hypothesis[:1] == prefix[0] else hypothesis
-            produced = len(hypothesis) + 1  # the end token, as Transformers counts it
-            outputs.append(Output(text=self._decode(self.tokenizer.convert_tokens_to_ids(text)), tokens=produced,
+            # the end token, as Transformers counts it: generated unless the length limit stopped decoding
+            produced = len(hypothesis) + (1 if forced_end or len(hypothesis) < longest else 0)
+            ids = [self.target_ids.get(token, self.tokenizer.unk_token_id) for token in text]
+            outputs.append(Output(text=self._decode(ids), tokens=produced,
                                   hit_limit=produced >= gen.max_new_tokens))
         return outputs
 

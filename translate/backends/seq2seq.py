@@ -144,7 +144,8 @@ def model_info(model: str, folder: Path, tokenizer, config) -> ModelInfo:
                                                                                   tokenizer_config.items() if v}}
         except (OSError, ValueError) as exc:
             log.debug("unreadable %s (%s)", path, exc)
-    vocab = frozenset(tokenizer.get_vocab()) | frozenset(getattr(tokenizer, "additional_special_tokens", None) or ())
+    vocab = (frozenset(tokenizer.get_vocab()) | frozenset(tokenizer.all_special_tokens)
+             | frozenset(getattr(tokenizer, "lang_token_to_id", None) or ()))  # M2M-100 keeps them apart
     return ModelInfo(model=model, model_type=getattr(config, "model_type", None),
                      tokenizer_class=type(tokenizer).__name__, vocab=vocab, config=config.to_dict(),
                      tokenizer_config=tokenizer_config)

@@ -113,6 +113,13 @@ class Models:
                                                batch_tokens=options.batch_tokens, max_items=max_items(options))
         return self._summarizer
 
+    def check(self) -> None:
+        """Find and inspect the models the run needs (tokenizer, config, family: no weights), so a
+        model that is missing or refused stops the run before any article is read."""
+        self.translator
+        if self.profile.summary.method == "abstractive":
+            self.summarizer()
+
     @property
     def model_calls(self) -> int:
         return getattr(self._inner, "calls", 0)

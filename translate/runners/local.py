@@ -112,6 +112,9 @@ def _finish_one(state: _Run, prepared: Prepared, stem: Path, outputs: dict) -> N
     if result is None:
         return
     record, stats = result
+    if record["summary"].get("fallback_from"):
+        log.warning("%s: the abstractive summary did not shrink (%s); the extractive summary is used",
+                    display(prepared.key), record["summary"].get("reason"))
     names = []
     for fmt, text in render(record, state.profile.output.formats):
         name = (stem.parent / f"{stem.name}.{fmt}").as_posix()
@@ -168,6 +171,8 @@ def _run_locked(profile: Profile, run: RunOptions, progress: Progress, models: M
             log.info("%s: unchanged since the last run, skipped (use --force to redo)", display(key))
         else:
             todo.append((path, key, stem))
+    if todo:  # a model that cannot be used stops the run here, before any article is read
+        models.check()
     progress.start(len(todo))
     models.on_batch = progress.segments_done
     state = _Run(profile, run, models, journal, progress, report, fingerprint, glossary)

@@ -76,13 +76,26 @@ def _summary(doc: Document, paragraphs: list[dict], profile: Profile, summarizer
     body = [p for p, block in zip(paragraphs, doc.blocks) if block.kind == "body"]
     if method == "none":
         return Summary("", "none", None, ())
-    if method == "extractive":
-        candidates = [Candidate(p["id"], s["id"], s["source"], s["target"]) for p in body for s in p["sentences"]
-                      if not s.get("dateline") and not s.get("copied")]
+    candidates = [Candidate(p["id"], s["id"], s["source"], s["target"]) for p in body for s in p["sentences"]
+                  if not s.get("dateline") and not s.get("copied")]
+
+    def extractive_summary() -> Summary:
         return extractive(candidates, sentences=profile.summary.sentences)
+
+    if method == "extractive":
+        return extractive_summary()
     english = [(p["id"], " ".join(s["target"] for s in p["sentences"] if not s.get("dateline"))) for p in body]
     return abstractive(english, summarizer(), model=profile.summary.model,
-                       max_input_tokens=profile.summary.max_input_tokens)
+                       max_input_tokens=profile.summary.max_input_tokens, fallback=extractive_summary)
+
+
+def _summary_provenance(summary: Summary, summarizer) -> dict:
+    if summary.method == "abstractive":
+        return summarizer().provenance()
+    if summary.fallback_from:
+        return {"method": summary.method, "fallback_from": summary.fallback_from, "reason": summary.reason,
+                "summarizer": summarizer().provenance()}
+    return {"method": summary.method}
 
 
 def signature(profile: Profile, translation: dict) -> str:
@@ -90,6 +103,10 @@ def signature(profile: Profile, translation: dict) -> str:
     gen = profile.translation.generation
     revision = translation.get("resolved_revision") or translation.get("revision") or "local"
     parts = [f"translate:{__version__}", f"mt:{translation['model']}@{revision}", f"backend:{translation['backend']}"]
+    family = translation.get("family") or {}
+    if family:
+        tags = "/".join(str(family[k]) for k in ("source_lang", "target_lang") if family.get(k))
+        parts.append(f"family:{family['name']}" + (f"({tags})" if tags else ""))
     if translation.get("compute_type"):
         parts.append(f"compute:{translation['compute_type']}")
     parts += [f"device:{translation['device']}", f"beams:{gen.num_beams}", f"budget:{profile.translation.max_input_tokens}",
@@ -122,7 +139,7 @@ def finish(prepared: Prepared, outputs: Mapping[str, Output], *, profile: Profil
             "profile": profile.name,
             "settings_hash": settings_hash,
             "translation": translation,
-            "summary": summarizer().provenance() if summary.method == "abstractive" else {"method": summary.method},
+            "summary": _summary_provenance(summary, summarizer),
             "token_budget": prepared.budget,
             "glossary": glossary.path if glossary else None,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -15,8 +15,10 @@ memo, translation memory) works unchanged:
   ``options.sentences`` sentences that cite those ids) and returns the cleaned reply, whose
   citations ``stages.cited`` parses and checks.
 
-A refusal gives an empty text and the note ``refusal``; a reply cut at ``max_tokens`` sets
-``hit_limit`` (on the last sentence of a numbered reply, which is the one possibly cut).
+A refusal gives an empty text and the note ``refusal``; a reply to one sentence that still does not
+parse, an empty text and the note ``unparsed``; a reply cut at ``max_tokens`` sets ``hit_limit`` (on
+the last sentence of a numbered reply, the one possibly cut); a request the server rejects sets
+``Output.error`` (a multi-sentence request is first retried sentence by sentence).
 """
 
 from __future__ import annotations

@@ -1,21 +1,26 @@
 """Any OpenAI-compatible chat server (vLLM, SGLang, llama.cpp's llama-server, ``transformers serve``,
 Ollama, a hosted API) as a backend.
 
-HTTP is the standard library's (``urllib``): no extra dependency, environment proxies honoured,
+HTTP is the standard library's (``urllib``): no extra dependency, environment proxies honoured
+(set ``NO_PROXY`` for a server on this machine when a proxy is configured),
 the API key sent as ``Authorization: Bearer`` and never on a redirect, never logged or recorded.
 Requests run in up to ``max_in_flight`` threads at once, so a batching server (vLLM) batches
 them. A request that fails with 408/409/425/429/5xx, a timeout or a dropped connection is retried
 up to ``retries`` times, waiting ``backoff_s`` doubled each time (at most 60 s), or the server's
-``Retry-After`` when longer (at most 300 s); other errors fail at once.
+``Retry-After`` when longer (at most 300 s); when the retries are spent the server is taken as
+down: :class:`LLMServerError` (a ``UsageError``) stops the run, finished articles are kept. A
+request the server rejects (another 4xx, e.g. a prompt over its limit) fails alone: its segments
+get ``Output.error`` (after the per-sentence retry, so only the offending sentence does).
 
 On construction the server is asked for its models (``GET /models``): an unreachable server, a
 refused key or a model it does not serve is an :class:`LLMServerError` (exit 2) before any article.
 
 Token counts use the model's own tokenizer when it is available locally (``model`` is a folder or
 is in the Hugging Face cache); otherwise they are estimated as UTF-8 bytes / 2, rounded up: one
-token per Arabic letter (two bytes) and per two ASCII characters, more than the tokenizers of
-current instruction LLMs produce (which put several Arabic letters and about four English
-characters in a token), so a budget computed with it is never exceeded.
+token per Arabic letter (two bytes) and per two ASCII characters. Tokenizers with Arabic in their
+vocabulary (Qwen, Llama 3, Gemma, Aya, Jais...) use fewer, so budgets err on the safe side; a
+tokenizer that spells Arabic byte by byte would use more: give such a model a local tokenizer (set
+``model`` to its folder or Hub id) or a smaller ``llm.context_window``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Iterable, Optional
 
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)
 _FENCE = re.compile(r"^\s*```[\w-]*\s*$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")  # markdown bold: not part of a translation
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ITEM = re.compile(r"^\s*(?:[-*•]\s*)?(?:\*\*)?(?:\((\d{1,3})\)|\[(\d{1,3})\]|(\d{1,3})\s*[.):\-–])(?:\*\*)?\s*(.*)$")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -81,9 +82,7 @@ def _items(lines: Iterable[str]) -> list[tuple[int, str]]:
 
 
 def _strip_markup(text: str) -> str:
-    text = _LABEL.sub("", text.strip())
-    if text.startswith("**") and text.endswith("**") and len(text) > 4:
-        text = text[2:-2].strip()
+    text = _BOLD.sub(r"\1", _LABEL.sub("", text.strip()))
     return " ".join(text.split())
 
 
