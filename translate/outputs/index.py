@@ -1,12 +1,13 @@
-"""``index.md``: one row per article of the batch (date, title, summary, link), then failures."""
+"""``index.md``: one row per article of the batch (date, title, summary, link), then failures.
+
+Article text and file names are escaped (``escape``): a title cannot become a link or raw HTML, a
+file name with a newline or a bidi control stays one row, is shown with visible escapes, and its
+link (percent-encoded) still resolves.
+"""
 
 from __future__ import annotations
 
-from html import escape
-
-
-def _cell(text: str | None) -> str:
-    return " ".join((text or "").replace("|", "\\|").split()) or "—"
+from .escape import code_span, display_name, md_cell, md_link_target
 
 
 def split_entries(entries: dict[str, dict]) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
@@ -16,23 +17,34 @@ def split_entries(entries: dict[str, dict]) -> tuple[list[tuple[str, dict]], lis
     return done, [(k, e) for k, e in entries.items() if e.get("status") == "failed"]
 
 
+def _message(text: str | None) -> str:
+    """An error's reason or hint: one line, file names in it with visible escapes."""
+    return md_cell(display_name(" ".join((text or "").split())))
+
+
+def _link(key: str, outputs: list[str]) -> str:
+    review = next((o for ext in (".md", ".html") for o in outputs if o.endswith(ext)), outputs[0] if outputs else "")
+    text = md_cell(display_name(key))
+    return f"[{text}]({md_link_target(review)})" if review else text
+
+
 def render_index(entries: dict[str, dict], *, settings: dict) -> str:
     done, failed = split_entries(entries)
     out = ["# Translated articles", "",
-           f"{len(done)} translated, {len(failed)} failed. Profile `{settings.get('profile')}`; "
-           f"translation model `{settings.get('translation', {}).get('model')}`; "
-           f"summary: {settings.get('summary', {}).get('method')}.", "",
+           f"{len(done)} translated, {len(failed)} failed. Profile {code_span(str(settings.get('profile')))}; "
+           f"translation model {code_span(str(settings.get('translation', {}).get('model')))}; "
+           f"summary: {md_cell(str(settings.get('summary', {}).get('method')))}.", "",
            "| Date | Title | Summary | File |", "|---|---|---|---|"]
     for key, e in done:
-        title = _cell(e.get("title_target") or e.get("title"))
+        title = md_cell(e.get("title_target") or e.get("title"))
         if e.get("title"):
-            title += f" <br> <span dir=\"rtl\">{escape(_cell(e['title']))}</span>"
-        outputs = e.get("outputs", [])
-        review = next((o for ext in (".md", ".html") for o in outputs if o.endswith(ext)), outputs[0] if outputs else "")
-        out.append(f"| {_cell(e.get('date'))} | {title} | {_cell(e.get('summary'))} | [{_cell(key)}]({review}) |")
+            title += f" <br> <span dir=\"rtl\">{md_cell(e['title'])}</span>"
+        link = _link(key, e.get("outputs", []))
+        out.append(f"| {md_cell(e.get('date'))} | {title} | {md_cell(e.get('summary'))} | {link} |")
     if failed:
         out += ["", "## Not translated", "", "| File | Reason | What to do |", "|---|---|---|"]
         for key, e in failed:
             error = e.get("error", {})
-            out.append(f"| {_cell(key)} | {_cell(error.get('reason'))} | {_cell(error.get('hint'))} |")
+            reason, hint = _message(error.get("reason")), _message(error.get("hint"))
+            out.append(f"| {md_cell(display_name(key))} | {reason} | {hint} |")
     return "\n".join(out) + "\n"

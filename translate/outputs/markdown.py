@@ -1,45 +1,61 @@
 """``<name>.md``: the review file, read top to bottom — title, date, summary, then each
-paragraph's Arabic and English together, with paragraph ids."""
+paragraph's Arabic and English together, with paragraph ids.
+
+Every piece of text that comes from the article (titles, summary, paragraphs, source path) or
+from settings goes through ``escape``: it renders as its own characters and nothing in it is live.
+"""
 
 from __future__ import annotations
 
 from html import escape
+
+from .escape import display_name, html_text, md_text
 
 _LABEL = {"title": "title", "date": "date line", "heading": "heading", "body": "", "meta": "metadata",
           "chrome": "site furniture"}
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in md_text(text).splitlines())
+
+
+def _anchor(pid: str) -> str:
+    return escape(str(pid), quote=True)
+
+
+def _summary(summary: dict) -> list[str]:
+    out = ["## Summary", ""]
+    if summary["method"] == "none":
+        return out + ["_No summary was requested._", ""]
+    if not summary["sentences"]:
+        return out + ["_The article has no body text to summarize._", ""]
+    for sentence in summary["sentences"]:
+        refs = ", ".join(f"[{md_text(p)}](#{_anchor(p)})" for p in sentence["paragraph_ids"])
+        out.append(f"- {md_text(' '.join(sentence['text'].split()))}" + (f" ({refs})" if refs else ""))
+    made_by = md_text(summary["model"]) if summary["model"] else "extractive: central sentences of the article"
+    if summary.get("fallback_from"):
+        made_by += f"; instead of {md_text(summary['fallback_from'])}: {md_text(summary.get('reason') or '')}"
+    return out + ["", f"_Summary method: {md_text(summary['method'])} ({made_by})._", ""]
 
 
 def render_markdown(record: dict) -> str:
-    title_en = record.get("title_target") or record.get("title") or record["source"]["path"]
-    out = [f"# {title_en}", ""]
+    path = display_name(record["source"]["path"])
+    title_en = record.get("title_target") or record.get("title") or path
+    out = [f"# {md_text(' '.join(title_en.split()))}", ""]
     if record.get("title"):
-        out += [f'<p dir="rtl" lang="ar">{escape(record["title"])}</p>', ""]
-    facts = [f"**Date:** {record.get('date') or 'unknown'}", f"**Source file:** `{record['source']['path']}`"]
+        out += [f'<p dir="rtl" lang="ar">{html_text(" ".join(record["title"].split()))}</p>', ""]
     prov = record["provenance"]
-    facts.append(f"**Translation:** {prov['translation']['model']} ({prov['translation']['backend']})")
+    facts = [f"**Date:** {md_text(record.get('date') or 'unknown')}", f"**Source file:** {md_text(path)}",
+             f"**Translation:** {md_text(prov['translation']['model'])} ({md_text(prov['translation']['backend'])})"]
     out += [" · ".join(facts), ""]
-    summary = record["summary"]
-    out += ["## Summary", ""]
-    if summary["method"] == "none":
-        out += ["_No summary was requested._", ""]
-    elif not summary["sentences"]:
-        out += ["_The article has no body text to summarize._", ""]
-    else:
-        made_by = summary["model"] or "extractive: central sentences of the article"
-        for sentence in summary["sentences"]:
-            refs = ", ".join(f"[{p}](#{p})" for p in sentence["paragraph_ids"])
-            out.append(f"- {sentence['text']}" + (f" ({refs})" if refs else ""))
-        out += ["", f"_Summary method: {summary['method']} ({made_by})._", ""]
+    out += _summary(record["summary"])
     out += ["## Article", ""]
     for p in record["paragraphs"]:
         label = _LABEL[p["kind"]] + (f": {p['role']}" if p.get("role") else "")
-        out.append(f'<a id="{p["id"]}"></a>**{p["id"]}**' + (f" · _{label}_" if label else ""))
+        heading = f'<a id="{_anchor(p["id"])}"></a>**{md_text(p["id"])}**'
+        out.append(heading + (f" · _{md_text(label)}_" if label else ""))
         out += ["", _quote(p["source"]), ""]
         copied = all(s.get("copied") for s in p["sentences"])
-        out += [p["target"] + (" _(not translated: no Arabic text)_" if copied else ""), ""]
-    out += ["---", f"_{prov['signature']}_", ""]
+        out += [md_text(p["target"]) + (" _(not translated: no Arabic text)_" if copied else ""), ""]
+    out += ["---", f"_{md_text(prov['signature'])}_", ""]
     return "\n".join(out)

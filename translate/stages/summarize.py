@@ -7,20 +7,29 @@ opening dateline are never summary input.
   words with the rest of the article, by TF-IDF cosine similarity — are chosen, then given in
   article order with their aligned English translations and the id of the paragraph each came from.
 * ``abstractive``: the profile's summarizer over the English translation. Input longer than the
-  model's limit is cut at paragraph (then sentence) boundaries into chunks that fit, each chunk is
+  model's limit is cut at paragraph (then word) boundaries into chunks that fit, each chunk is
   summarized, and the joined chunk summaries are summarized again until they fit: nothing is cut.
+  Every round must shrink the text; when one does not, the article gets its extractive summary
+  instead (``fallback_from: "abstractive"`` and the reason in the record).
 """
 
 from __future__ import annotations
 
+import heapq
+import logging
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
 
 from ..backends.base import Backend
+from ..errors import SummaryError
 from ..text.normalize import for_model
+
+log = logging.getLogger("translate")
+MAX_ROUNDS = 8  # a cap on top of "every round shrinks": 8 rounds of ~1/4 each cover any article
+JOIN_MARGIN = 1  # tokens the changed tokenization where two parts meet may add (on top of the joiner)
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\w]+")
 _DIACRITICS = re.compile(r"[\u064b-\u0652\u0670]")
@@ -45,9 +54,14 @@ class Summary:
     method: str
     model: str | None
     sentences: tuple[dict, ...]  # {"text", "paragraph_ids"[, "sentence_ids"]}
+    fallback_from: str | None = None  # the method asked for, when this one was used instead
+    reason: str | None = None  # why it fell back
 
     def as_record(self) -> dict:
-        return {"text": self.text, "method": self.method, "model": self.model, "sentences": list(self.sentences)}
+        record = {"text": self.text, "method": self.method, "model": self.model, "sentences": list(self.sentences)}
+        if self.fallback_from:
+            record |= {"fallback_from": self.fallback_from, "reason": self.reason}
+        return record
 
 
 def _terms(text: str) -> list[str]:
@@ -56,6 +70,10 @@ def _terms(text: str) -> list[str]:
 
 
 def extractive(candidates: Sequence[Candidate], *, sentences: int) -> Summary:
+    """The ``sentences`` most central candidates, in article order. Centrality of sentence i is
+    sum_j cos(v_i, v_j) over j != i with v the normalized TF-IDF vectors; since the vectors have
+    norm 1 (or are empty), that is v_i . (S - v_i) with S the sum of all vectors: linear in the
+    number of terms of the article, not quadratic in its sentences. Ties go to the earlier one."""
     if not candidates:
         return Summary("", "extractive", None, ())
     bags = [Counter(_terms(c.source)) for c in candidates]
@@ -66,67 +84,150 @@ def extractive(candidates: Sequence[Candidate], *, sentences: int) -> Summary:
         vector = {t: c * math.log(1 + n / df[t]) for t, c in bag.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         vectors.append({t: v / norm for t, v in vector.items()})
-    scores = []
-    for i, vi in enumerate(vectors):
-        centrality = sum(sum(v * vj.get(t, 0.0) for t, v in vi.items()) for j, vj in enumerate(vectors) if j != i)
-        scores.append(centrality)
-    chosen = sorted(sorted(range(n), key=lambda i: (-scores[i], i))[:sentences])
+    total: dict[str, float] = {}
+    for vector in vectors:
+        for t, v in vector.items():
+            total[t] = total.get(t, 0.0) + v
+    scores = [sum(v * (total[t] - v) for t, v in vector.items()) for vector in vectors]
+    chosen = sorted(heapq.nsmallest(sentences, range(n), key=lambda i: (-scores[i], i)))
     picked = tuple({"text": candidates[i].target, "paragraph_ids": [candidates[i].paragraph_id],
                     "sentence_ids": [candidates[i].sentence_id]} for i in chosen)
     return Summary(" ".join(p["text"] for p in picked), "extractive", None, picked)
 
 
-def _chunks(units: Sequence[str], count, limit: int) -> list[str]:
-    """Join ``units`` into chunks that each fit ``limit`` tokens; an over-long unit is split at words."""
-    chunks: list[str] = []
-    for unit in units:
-        pieces = [unit]
-        if count(unit) > limit:
-            words, pieces, current = unit.split(), [], ""
-            for word in words:
-                trial = f"{current} {word}".strip()
-                if current and count(trial) > limit:
-                    pieces.append(current)
-                    trial = word
-                current = trial
-            pieces.append(current)
-        for piece in pieces:
-            if chunks and count(f"{chunks[-1]}\n{piece}") <= limit:
-                chunks[-1] = f"{chunks[-1]}\n{piece}"
-            else:
-                chunks.append(piece)
-    return chunks
+Count = Callable[[Sequence[str]], list[int]]
+
+
+def _join_cost(sep: str, count: Count, special: int) -> int:
+    """Tokens one ``sep`` adds between two parts, measured once, plus ``JOIN_MARGIN`` for the
+    changed tokenization where two parts meet."""
+    joined, alone = count([f"a{sep}a", "a"])
+    return max(0, joined - 2 * alone + special) + JOIN_MARGIN
+
+
+def _pack(items: Sequence[tuple[str, int]], *, join: int, special: int, limit: int) -> list[list[str]]:
+    """Greedy groups of ``items`` (text, tokens without the special ones) whose estimated size
+    (sum of the parts + ``join`` per joiner + special tokens) is within ``limit``."""
+    groups: list[list[str]] = []
+    size = special
+    for text, tokens in items:
+        cost = tokens + join
+        if groups and groups[-1] and size + cost <= limit:
+            groups[-1].append(text)
+            size += cost
+        else:
+            groups.append([text])
+            size = special + tokens
+    return groups
+
+
+def _verify(groups: list[list[str]], sep: str, count: Count, limit: int) -> list[tuple[str, int]]:
+    """Each group joined with ``sep`` and counted with the real tokenizer; a group over the limit
+    (the estimate was off) is halved until every part fits. Single parts over the limit are
+    returned as they are, for the caller to split further."""
+    joined = [sep.join(group) for group in groups]
+    out: list[tuple[str, int]] = []
+    for group, text, tokens in zip(groups, joined, count(joined) if joined else []):
+        if tokens <= limit or len(group) == 1:
+            out.append((text, tokens))
+        else:
+            middle = len(group) // 2
+            out += _verify([group[:middle], group[middle:]], sep, count, limit)
+    return out
+
+
+def _split_chars(text: str, count: Count, limit: int) -> list[tuple[str, int]]:
+    """A single word longer than the limit, halved at characters until each piece fits."""
+    tokens = count([text])[0]
+    if tokens <= limit or len(text) <= 1:
+        return [(text, tokens)]
+    middle = len(text) // 2
+    return _split_chars(text[:middle], count, limit) + _split_chars(text[middle:], count, limit)
+
+
+def _split_words(unit: str, count: Count, *, special: int, limit: int) -> list[tuple[str, int]]:
+    """A unit longer than the limit as pieces that fit: words grouped, each word counted once."""
+    words = unit.split()
+    items = list(zip(words, (n - special for n in count(words))))
+    groups = _pack(items, join=_join_cost(" ", count, special), special=special, limit=limit)
+    pieces = []
+    for text, tokens in _verify(groups, " ", count, limit):
+        pieces += [(text, tokens)] if tokens <= limit else _split_chars(text, count, limit)
+    return pieces
+
+
+def _chunks(units: Sequence[str], count: Count, limit: int) -> list[tuple[str, int]]:
+    """``units`` joined with newlines into chunks of at most ``limit`` tokens: (chunk, its token
+    count). Each unit is counted once and counts are added (plus the measured cost of a joiner and
+    a margin); every chunk is then counted once with the real tokenizer and split again if the
+    estimate was short. An over-long unit is split at words (a word longer than the limit, at
+    characters). Linear in the length of the text."""
+    special = count([""])[0]
+    items: list[tuple[str, int]] = []
+    for unit, tokens in zip(units, count(list(units))):
+        if tokens <= limit:
+            items.append((unit, tokens - special))
+        else:
+            items += [(text, n - special) for text, n in _split_words(unit, count, special=special, limit=limit)]
+    groups = _pack(items, join=_join_cost("\n", count, special), special=special, limit=limit)
+    return _verify(groups, "\n", count, limit)
+
+
+def _fall_back(fallback: Callable[[], Summary] | None, reason: str) -> Summary:
+    if fallback is None:
+        raise SummaryError(f"abstractive summary stopped: {reason}",
+                           "use --summary extractive (or a summarizer whose summaries are shorter than their input)")
+    log.debug("abstractive summary stopped (%s): extractive summary instead", reason)
+    return replace(fallback(), fallback_from="abstractive", reason=reason)
 
 
 def abstractive(paragraphs: Sequence[tuple[str, str]], summarizer: Backend, *, model: str,
-                max_input_tokens: int) -> Summary:
-    """``paragraphs``: (paragraph id, English text) of the body, in article order."""
+                max_input_tokens: int, fallback: Callable[[], Summary] | None = None) -> Summary:
+    """``paragraphs``: (paragraph id, English text) of the body, in article order.
+
+    Every round must shrink the text (its chunk summaries have fewer tokens than the chunks) and
+    there are at most ``MAX_ROUNDS``; otherwise the result is ``fallback()`` (the article's
+    extractive summary) marked ``fallback_from="abstractive"`` with the ``reason``; without a
+    ``fallback``, ``SummaryError``."""
     texts = [t for _, t in paragraphs if t.strip()]
     if not texts:
         return Summary("", "abstractive", model, ())
     limit = min(max_input_tokens, summarizer.max_input_tokens)
-
-    def count(text: str) -> int:
-        return summarizer.count_tokens([text])[0]
-
     units = texts
-    for _ in range(8):  # each round shrinks the text; 8 rounds cover any article
-        chunks = _chunks(units, count, limit)
-        summaries = [o.text for o in summarizer.translate(chunks)]
+    for round_number in range(1, MAX_ROUNDS + 1):
+        chunks = _chunks(units, summarizer.count_tokens, limit)
+        summaries = [o.text for o in summarizer.translate([text for text, _ in chunks])]
         if len(chunks) == 1:
             break
-        units = summaries
+        units = [s for s in summaries if s.strip()]
+        if not units:
+            return _fall_back(fallback, f"round {round_number}: the summarizer returned empty summaries")
+        before, after = sum(tokens for _, tokens in chunks), sum(summarizer.count_tokens(units))
+        if after >= before:
+            return _fall_back(fallback, f"round {round_number}: the {len(chunks)} chunk summaries ({after} tokens) "
+                                        f"are not shorter than their input ({before} tokens)")
+    else:
+        return _fall_back(fallback, f"the text still needed {len(chunks)} chunks after {MAX_ROUNDS} rounds")
     text = " ".join(" ".join(summaries).split())
     parts = [s for s in _EN_SENTENCE.split(text) if s.strip()]
+    vocabulary = _vocabulary(paragraphs)
     return Summary(text, "abstractive", model,
-                   tuple({"text": s, "paragraph_ids": list(attribute(s, paragraphs))} for s in parts))
+                   tuple({"text": s, "paragraph_ids": list(_attribute(s, vocabulary))} for s in parts))
+
+
+def _vocabulary(paragraphs: Sequence[tuple[str, str]]) -> list[tuple[str, set[str]]]:
+    return [(pid, {w.lower() for w in re.findall(r"\w+", text)}) for pid, text in paragraphs]
 
 
 def attribute(sentence: str, paragraphs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
     """The paragraph(s) whose English shares the most words with a summary sentence."""
+    return _attribute(sentence, _vocabulary(paragraphs))
+
+
+def _attribute(sentence: str, vocabulary: list[tuple[str, set[str]]]) -> tuple[str, ...]:
     words = {w.lower() for w in re.findall(r"\w+", sentence) if len(w) > 2}
     if not words:
         return ()
-    overlap = [(len(words & {w.lower() for w in re.findall(r"\w+", text)}), pid) for pid, text in paragraphs]
+    overlap = [(len(words & paragraph), pid) for pid, paragraph in vocabulary]
     best = max((o for o, _ in overlap), default=0)
     return tuple(pid for o, pid in overlap if o == best and o > 0)[:2]
