@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -31,7 +32,8 @@ def available() -> str | None:
     return None
 
 
-def start():
+def start(*, downloads: Path | None = None):
+    """A headless Chromium; with ``downloads``, files the page downloads are saved there."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -40,7 +42,24 @@ def start():
     for flag in FLAGS:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    if downloads is not None:
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                                  "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    if downloads is not None:
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    return driver
+
+
+def downloaded(folder: Path, *, timeout: float = 10.0) -> list[Path]:
+    """The files in ``folder`` once no download is in progress (Chromium's ``.crdownload``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = sorted(folder.iterdir())
+        if files and not any(f.suffix == ".crdownload" for f in files):
+            return files
+        time.sleep(0.1)
+    raise TimeoutError(f"no finished download in {folder} after {timeout} s")
 
 
 def requests(driver) -> list[str]:

@@ -167,3 +167,20 @@ def test_review_command_lists_flagged_pairs_first(batch_out):
     assert all("⚑" in line for line in only_flagged.stdout.splitlines() if line.startswith("["))
     missing = run_cli("review", batch_out, "--article", "nothing-like-this")
     assert missing.exit_code == 2 and "no article named" in missing.output
+
+
+def test_tsv_says_where_each_translation_comes_from(batch_out):
+    record = load(batch_out / "article_full.json")
+    with (batch_out / "article_full.tsv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, dialect="excel-tab"))
+    assert [r["origin"] for r in rows] == ["copied" if s.get("copied") else "machine" for s in sentences(record)]
+    assert rows[0]["origin"] == "copied" and {r["reviewer"] for r in rows} == {""}
+
+
+def test_only_the_english_is_editable_and_nothing_is_exported_before_an_edit(batch_out, driver):
+    record = load(batch_out / "hostile.json")
+    driver.get((batch_out / "hostile.html").as_uri())
+    sides = driver.execute_script("return [...document.querySelectorAll('[contenteditable]')].map(e => e.parentElement.className)")
+    assert sides == ["en"] * len(sentences(record))
+    assert driver.execute_script("return document.getElementById('download').disabled") is True
+    assert driver.find_element("id", "edits").text == "No edits"

@@ -69,7 +69,7 @@ class SummaryOptions:
     )
 
 
-OUTPUT_FORMATS = ("md", "html", "tmx", "tsv")
+OUTPUT_FORMATS = ("md", "html", "tmx", "tsv", "xliff")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,11 @@ summarizer, or a boilerplate line seen in an earlier article, costs no model cal
 
 Each batch is committed in one transaction (write-ahead log), so an interrupted run leaves the
 file intact with every batch finished before the interruption.
+
+Human translations (imported review corrections, ``translate review import``) live in the same
+file, in ``human``: one row per normalized Arabic sentence (``human_key``), whatever the model
+settings, so a reviewed sentence is never machine-translated again in any article. When a sentence
+is corrected again, the row it replaces moves to ``human_history``.
 """
 
 from __future__ import annotations
@@ -11,16 +16,46 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from .backends.base import Contexts, Output
 from .backends.wrappers import Wrapper
+from .text.normalize import for_model
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS memory (
   settings TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, tokens INTEGER NOT NULL,
   hit_limit INTEGER NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')),
   PRIMARY KEY (settings, source))"""
+_HUMAN_COLUMNS = "text, reviewer, time, file, source, replaced"
+_HUMAN_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS human (
+  key TEXT PRIMARY KEY, text TEXT NOT NULL, reviewer TEXT, time TEXT NOT NULL, file TEXT NOT NULL,
+  source TEXT NOT NULL, replaced TEXT)""",
+    """CREATE TABLE IF NOT EXISTS human_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, text TEXT NOT NULL, reviewer TEXT,
+  time TEXT NOT NULL, file TEXT NOT NULL, source TEXT NOT NULL, replaced TEXT,
+  superseded TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS human_history_key ON human_history (key)",
+)
+
+
+def human_key(source: str) -> str:
+    """The key of a sentence's human translation: its normalized Arabic (what the model would see)."""
+    return for_model(source)
+
+
+@dataclass(frozen=True)
+class Human:
+    """A reviewer's translation of one sentence."""
+
+    text: str
+    reviewer: str | None
+    time: str  # ISO 8601, UTC, when it was imported
+    file: str  # the corrections file it came from
+    source: str = ""  # the Arabic sentence as it was corrected
+    replaced: str | None = None  # the translation it replaced (machine or an earlier human one)
 
 
 class TranslationMemory:
@@ -31,6 +66,8 @@ class TranslationMemory:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute(_SCHEMA)
+        for statement in _HUMAN_SCHEMA:
+            self.db.execute(statement)
         self.db.commit()
 
     def lookup(self, settings: str, sources: Sequence[str]) -> dict[str, Output]:
@@ -49,6 +86,32 @@ class TranslationMemory:
             self.db.executemany("INSERT OR REPLACE INTO memory (settings, source, target, tokens, hit_limit) "
                                 "VALUES (?, ?, ?, ?, ?)",
                                 [(settings, s, o.text, o.tokens, int(o.hit_limit)) for s, o in pairs])
+
+    def human_lookup(self, keys: Iterable[str]) -> dict[str, Human]:
+        """The human translations among ``keys`` (see ``human_key``)."""
+        found: dict[str, Human] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start:start + 500]
+            rows = self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human WHERE key IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+            found.update({row[0]: Human(*row[1:]) for row in rows})
+        return found
+
+    def store_human(self, entries: Sequence[tuple[str, Human]]) -> None:
+        """Store human translations in order, in one transaction: the latest for a key wins, the
+        one it replaces moves to the history."""
+        with self.db:
+            for key, human in entries:
+                self.db.execute(f"INSERT INTO human_history (key, {_HUMAN_COLUMNS}, superseded) "
+                                f"SELECT key, {_HUMAN_COLUMNS}, ? FROM human WHERE key = ?", (human.time, key))
+                self.db.execute(f"INSERT OR REPLACE INTO human (key, {_HUMAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                (key, human.text, human.reviewer, human.time, human.file, human.source, human.replaced))
+
+    def human_history(self, key: str) -> list[Human]:
+        """The earlier human translations of ``key``, oldest first (the current one is not included)."""
+        rows = self.db.execute(f"SELECT {_HUMAN_COLUMNS} FROM human_history WHERE key = ? ORDER BY id", (key,))
+        return [Human(*row) for row in rows]
 
     def close(self) -> None:
         self.db.close()

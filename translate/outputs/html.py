@@ -3,6 +3,12 @@
 No external assets; the only script is inline and allowed by its hash in a Content-Security-Policy
 that forbids every network request. Every piece of article text is HTML-escaped, so an article
 containing markup shows it as text and nothing from an article can run.
+
+The article page is also the browser review tool: every English sentence is editable in place
+(``contenteditable``), edited sentences are marked, and ``Download corrections`` saves the changed
+sentences as ``<name>.corrections.json`` (schema ``translate.corrections/1``, read by ``translate
+review import``) through a Blob URL — no server, no network, works from ``file://``. Sentences
+with a human translation (imported corrections) are marked as reviewed.
 """
 
 from __future__ import annotations
@@ -10,12 +16,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from html import escape
+from pathlib import PurePosixPath
 
 from ..stages.flags import FLAGS
 from .index import split_entries
 
 _STYLE = """
-:root{--ink:#1d1d1f;--muted:#666;--line:#ddd;--hl:#fff1a8;--flag:#b3261e}
+:root{--ink:#1d1d1f;--muted:#666;--line:#ddd;--hl:#fff1a8;--flag:#b3261e;--ok:#1a7f37;--edit:#dcf5e3}
 body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);margin:0 auto;max-width:1200px;padding:1.5rem}
 header h1{margin:.2rem 0;font-size:1.6rem} .ar-title{font-size:1.35rem;margin:.2rem 0}
 [lang=ar]{font-family:"Noto Naskh Arabic","Amiri","Geeza Pro","Arial",serif;font-size:1.12em;line-height:1.9}
@@ -31,17 +38,42 @@ header h1{margin:.2rem 0;font-size:1.6rem} .ar-title{font-size:1.35rem;margin:.2
 .legend{font-size:.85rem;color:var(--muted)} .legend dt{font-weight:600;color:var(--flag);float:left;margin-right:.4rem}
 table{border-collapse:collapse;width:100%} th,td{border-top:1px solid var(--line);padding:.45rem;text-align:left;vertical-align:top}
 th button{font:inherit;font-weight:700;background:none;border:0;cursor:pointer;padding:0}
-@media print{body{max-width:none;padding:0;font-size:11pt}.s.hl{background:none}.para{grid-template-columns:3.5rem 1fr 1fr}
-th button{pointer-events:none}}
+.review-bar{position:sticky;top:0;z-index:1;background:#fff;border-bottom:1px solid var(--line);padding:.45rem 0;
+display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;font-size:.9rem}
+.review-bar input{font:inherit;padding:.15rem .35rem} .review-bar .facts{margin:0}
+.en .s[contenteditable]:hover{outline:1px dashed #999}
+.s.human{border-bottom:2px solid var(--ok)} .reviewed{color:var(--ok);font-size:.75rem;white-space:nowrap}
+.s.edited{background:var(--edit);box-shadow:inset 0 -2px 0 var(--ok)}
+@media print{body{max-width:none;padding:0;font-size:11pt}.s.hl,.s.edited{background:none}.para{grid-template-columns:3.5rem 1fr 1fr}
+th button{pointer-events:none}.review-bar{display:none}}
 """
 
-_ARTICLE_SCRIPT = """document.addEventListener("DOMContentLoaded",()=>{const on=(e,add)=>{const s=e.target.closest&&e.target.closest(".s");
+_ARTICLE_SCRIPT = r"""document.addEventListener("DOMContentLoaded",()=>{const on=(e,add)=>{const s=e.target.closest&&e.target.closest(".s");
 if(!s)return;document.querySelectorAll('.s[data-sid="'+s.dataset.sid+'"]').forEach(x=>x.classList.toggle("hl",add));};
 for(const [ev,add] of [["mouseover",true],["mouseout",false],["focusin",true],["focusout",false]])
-document.addEventListener(ev,e=>on(e,add));});"""
+document.addEventListener(ev,e=>on(e,add));
+const norm=t=>t.replace(/\s+/g," ").trim(),main=document.querySelector("main"),en=[...document.querySelectorAll(".en .s")],
+before=new Map(en.map(s=>[s.dataset.sid,norm(s.textContent)])),button=document.getElementById("download"),
+count=document.getElementById("edits"),editing=e=>e.target.closest&&e.target.closest(".en .s");let dirty=false;
+const edited=()=>en.filter(s=>norm(s.textContent)!==before.get(s.dataset.sid));
+const update=()=>{const changed=edited();en.forEach(s=>s.classList.toggle("edited",changed.includes(s)));dirty=changed.length>0;
+button.disabled=!dirty;count.textContent=dirty?changed.length+" sentence(s) edited":"No edits";};
+document.addEventListener("input",e=>{if(editing(e))update();});
+document.addEventListener("keydown",e=>{if(editing(e)&&e.key==="Enter"){e.preventDefault();e.target.blur();}});
+document.addEventListener("paste",e=>{if(!editing(e))return;e.preventDefault();
+document.execCommand("insertText",false,norm(e.clipboardData.getData("text/plain")));});
+button.addEventListener("click",()=>{const arabic=sid=>document.querySelector('.ar .s[data-sid="'+sid+'"]').textContent;
+const data={schema:"translate.corrections/1",article:{path:main.dataset.article,sha256:main.dataset.sha256},
+reviewer:norm(document.getElementById("reviewer").value)||null,exported:new Date().toISOString(),
+corrections:edited().map(s=>({id:s.dataset.sid,source:arabic(s.dataset.sid),previous_target:before.get(s.dataset.sid),
+previous_origin:s.dataset.origin,new_target:norm(s.textContent)}))};
+const url=URL.createObjectURL(new Blob([JSON.stringify(data,null,1)+"\n"],{type:"application/json"}));
+const a=document.createElement("a");a.href=url;a.download=main.dataset.name+".corrections.json";document.body.appendChild(a);
+a.click();a.remove();setTimeout(()=>URL.revokeObjectURL(url),60000);dirty=false;});
+window.addEventListener("beforeunload",e=>{if(dirty){e.preventDefault();e.returnValue="";}});});"""
 
 _INDEX_SCRIPT = """document.addEventListener("DOMContentLoaded",()=>{const t=document.querySelector("table.articles");
-if(!t)return;t.querySelectorAll("th button").forEach((b,col)=>{let asc=false;b.addEventListener("click",()=>{
+if(!t)return;t.querySelectorAll("th button").forEach(b=>{const col=b.closest("th").cellIndex;let asc=false;b.addEventListener("click",()=>{
 const rows=[...t.tBodies[0].rows];asc=!asc;rows.sort((x,y)=>{const a=x.cells[col].dataset.key||x.cells[col].textContent,
 c=y.cells[col].dataset.key||y.cells[col].textContent;return (asc?1:-1)*a.localeCompare(c,undefined,{numeric:true});});
 rows.forEach(r=>t.tBodies[0].appendChild(r));});});});"""
@@ -56,20 +88,42 @@ def _page(title: str, body: str, script: str) -> str:
             f"<style>{_STYLE}</style>\n<script>{script}</script>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
+def reviewed_by(s: dict) -> str:
+    """``human translation by NAME (TIME)`` for a sentence with ``origin: human``, else ``""``."""
+    if s.get("origin") != "human":
+        return ""
+    return f"human translation by {s.get('reviewer') or 'a reviewer'} ({s.get('reviewed') or 'time unknown'})"
+
+
 def _sentence(s: dict, side: str) -> str:
     text = escape(s["source"] if side == "ar" else s["target"])
     flags = s.get("flags", [])
-    cls = "s flagged" if flags else "s"
-    reasons = "; ".join(FLAGS[f] for f in flags)
-    marker = (" " + "".join(f'<span class="flag">⚑ {escape(f)}</span>' for f in flags)) if flags and side == "en" else ""
+    human = reviewed_by(s)
+    cls = "s" + (" flagged" if flags else "") + (" human" if human else "")
+    reasons = "; ".join([FLAGS[f] for f in flags] + ([human] if human else []))
+    marker = ""
+    if side == "en":
+        marker = "".join(f' <span class="flag">⚑ {escape(f)}</span>' for f in flags)
+        marker += f' <span class="reviewed" title="{escape(human)}">✓ reviewed</span>' if human else ""
     title = f' title="{escape(reasons)}"' if reasons else ""
-    return f'<span class="{cls}" data-sid="{escape(s["id"])}" tabindex="0"{title}>{text}</span>{marker}'
+    edit = (f' contenteditable="true" spellcheck="true" data-origin="{"human" if human else "machine"}"'
+            if side == "en" else "")
+    return f'<span class="{cls}" data-sid="{escape(s["id"])}" tabindex="0"{title}{edit}>{text}</span>{marker}'
+
+
+def _review_bar(reviewed: int) -> str:
+    return ('<div class="review-bar"><label>Reviewer <input id="reviewer" type="text" autocomplete="name" '
+            'placeholder="your name (optional)"></label><button type="button" id="download" disabled>Download corrections'
+            '</button><span id="edits" aria-live="polite">No edits</span><span class="facts">Click any English sentence to '
+            f'correct it; the download is read by <code>translate review import</code>. {reviewed} sentence(s) reviewed.'
+            '</span></div>')
 
 
 def render_article_html(record: dict) -> str:
     title_en = record.get("title_target") or record.get("title") or record["source"]["path"]
     prov = record["provenance"]
     flagged = sum(1 for p in record["paragraphs"] for s in p["sentences"] if s.get("flags"))
+    reviewed = sum(1 for p in record["paragraphs"] for s in p["sentences"] if s.get("origin") == "human")
     out = ["<header>", f"<h1>{escape(title_en)}</h1>"]
     if record.get("title"):
         out.append(f'<p class="ar-title" dir="rtl" lang="ar">{escape(record["title"])}</p>')
@@ -87,7 +141,9 @@ def render_article_html(record: dict) -> str:
                    f"{' · ' + escape(summary['model']) if summary.get('model') else ''}</p>")
     else:
         out.append(f"<p class=\"facts\">No summary ({escape(summary['method'])}).</p>")
-    out.append("</section>\n<main>")
+    path = record["source"]["path"]
+    out.append(f'</section>\n{_review_bar(reviewed)}\n<main data-article="{escape(path)}" '
+               f'data-sha256="{escape(record["source"].get("sha256", ""))}" data-name="{escape(PurePosixPath(path).stem)}">')
     for p in record["paragraphs"]:
         kind = p["kind"] + (f": {p['role']}" if p.get("role") else "")
         en = " ".join(_sentence(s, "en") for s in p["sentences"])
@@ -102,6 +158,14 @@ def render_article_html(record: dict) -> str:
     return _page(title_en, "\n".join(out), _ARTICLE_SCRIPT)
 
 
+def _to_review(entry: dict) -> str:
+    """The "to review" cell: flagged sentences without a human translation (manifest ``to_review``)."""
+    count = entry.get("to_review")
+    if count is None:
+        return '<td data-key="">—</td>'
+    return f'<td data-key="{int(count):06d}">{int(count)}</td>'
+
+
 def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
     done, failed = split_entries(entries)
     translation, summary = settings.get("translation", {}), settings.get("summary", {})
@@ -111,7 +175,8 @@ def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
            f' beams {escape(str(translation.get("generation", {}).get("num_beams")))}) · summary {escape(str(summary.get("method")))}'
            f'{" <code>" + escape(str(summary.get("model"))) + "</code>" if summary.get("method") == "abstractive" else ""}</p></header>',
            '<table class="articles"><thead><tr><th><button type="button">Date</button></th><th><button type="button">Title</button></th>'
-           '<th>Summary</th><th><button type="button">Flags</button></th><th>Files</th></tr></thead><tbody>']
+           '<th>Summary</th><th><button type="button">Flags</button></th><th><button type="button">To review</button></th>'
+           '<th>Files</th></tr></thead><tbody>']
     for key, e in done:
         outputs = e.get("outputs", [])
         links = " ".join(f'<a href="{escape(o)}">{escape(o.rsplit(".", 1)[-1])}</a>' for o in outputs)
@@ -119,7 +184,8 @@ def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
         arabic = f'<br><span dir="rtl" lang="ar">{escape(e["title"])}</span>' if e.get("title") else ""
         out.append(f'<tr><td data-key="{escape(e.get("date") or "")}">{escape(e.get("date") or "—")}</td>'
                    f'<td>{title}{arabic}</td><td>{escape(e.get("summary") or "")}</td>'
-                   f'<td data-key="{int(e.get("flagged", 0)):06d}">{int(e.get("flagged", 0))}</td><td>{links}</td></tr>')
+                   f'<td data-key="{int(e.get("flagged", 0)):06d}">{int(e.get("flagged", 0))}</td>{_to_review(e)}'
+                   f'<td>{links}</td></tr>')
     out.append("</tbody></table>")
     if failed:
         out.append("<h2>Not translated</h2><table><thead><tr><th>File</th><th>Reason</th><th>What to do</th></tr></thead><tbody>")

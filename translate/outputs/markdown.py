@@ -57,5 +57,10 @@ def render_markdown(record: dict) -> str:
         out += ["", _quote(p["source"]), ""]
         copied = all(s.get("copied") for s in p["sentences"])
         out += [md_text(p["target"]) + (" _(not translated: no Arabic text)_" if copied else ""), ""]
+        reviewed = [s for s in p["sentences"] if s.get("origin") == "human"]
+        if reviewed:
+            who = sorted({s.get("reviewer") or "a reviewer" for s in reviewed})
+            out += [f"_✓ reviewed: {', '.join(s['id'] for s in reviewed)} (human translation by "
+                    f"{md_text(', '.join(who))})_", ""]
     out += ["---", f"_{md_text(prov['signature'])}_", ""]
     return "\n".join(out)

@@ -1,5 +1,10 @@
 """``<name>.tsv`` (one row per sentence, for spreadsheets) and ``<name>.tmx`` (TMX 1.4b, one
-translation unit per sentence pair, for CAT tools such as OmegaT, memoQ, Trados)."""
+translation unit per sentence pair, for CAT tools such as OmegaT, memoQ, Trados).
+
+Human translations (imported review corrections) are marked: the TSV's ``origin`` column says
+``human`` (else ``machine``, or ``copied`` for text with no Arabic) with the reviewer beside it; in
+the TMX the unit has the property ``x-origin`` = ``human`` and the English variant the reviewer as
+``changeid`` and the import time as ``changedate``."""
 
 from __future__ import annotations
 
@@ -9,16 +14,25 @@ import re
 import xml.etree.ElementTree as ET
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+TSV_COLUMNS = ("id", "kind", "source", "target", "flags", "origin", "reviewer")
+
+
+def origin(sentence: dict) -> str:
+    """``human``, ``copied`` (no Arabic: carried over) or ``machine``."""
+    if sentence.get("origin") == "human":
+        return "human"
+    return "copied" if sentence.get("copied") else "machine"
 
 
 def render_tsv(record: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\n")
-    writer.writerow(["id", "kind", "source", "target", "flags"])
+    writer.writerow(TSV_COLUMNS)
     for paragraph in record["paragraphs"]:
         kind = paragraph["kind"] + (f"/{paragraph['role']}" if paragraph.get("role") else "")
         for s in paragraph["sentences"]:
-            writer.writerow([s["id"], kind, s["source"], s["target"], ",".join(s.get("flags", []))])
+            writer.writerow([s["id"], kind, s["source"], s["target"], ",".join(s.get("flags", [])), origin(s),
+                             s.get("reviewer") or ""])
     return out.getvalue()
 
 
@@ -28,8 +42,13 @@ def tmx_pairs(record: dict) -> list[tuple[str, str, str]]:
             if not s.get("copied") and s["target"]]
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
     return _XML_INVALID.sub("\ufffd", text)  # characters XML 1.0 cannot carry
+
+
+def tmx_date(iso: str) -> str:
+    """``2025-02-03T04:05:06+00:00`` (UTC) -> ``20250203T040506Z``, the TMX date format."""
+    return iso.replace("-", "").replace(":", "")[:15] + "Z"
 
 
 def render_tmx(record: dict, *, created: str) -> str:
@@ -42,16 +61,23 @@ def render_tmx(record: dict, *, created: str) -> str:
         "datatype": "plaintext", "creationdate": created})
     body = ET.SubElement(tmx, "body")
     kinds = {s["id"]: p for p in record["paragraphs"] for s in p["sentences"]}
-    flags = {s["id"]: s.get("flags", []) for p in record["paragraphs"] for s in p["sentences"]}
+    sentences = {s["id"]: s for p in record["paragraphs"] for s in p["sentences"]}
     for sid, source, target in tmx_pairs(record):
+        sentence = sentences[sid]
+        human = sentence.get("origin") == "human"
         unit = ET.SubElement(body, "tu", tuid=f"{article}#{sid}")
         for name, value in (("x-article", article), ("x-paragraph", kinds[sid]["id"]),
-                            ("x-kind", kinds[sid]["kind"]), ("x-flags", ",".join(flags[sid]))):
+                            ("x-kind", kinds[sid]["kind"]), ("x-flags", ",".join(sentence.get("flags", []))),
+                            ("x-origin", "human" if human else "")):
             if value:
-                ET.SubElement(unit, "prop", type=name).text = _xml_text(value)
+                ET.SubElement(unit, "prop", type=name).text = xml_text(value)
         for lang, text in (("ar", source), ("en", target)):
-            variant = ET.SubElement(unit, "tuv", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
-            ET.SubElement(variant, "seg").text = _xml_text(text)
+            attrs = {"{http://www.w3.org/XML/1998/namespace}lang": lang}
+            if human and lang == "en":
+                attrs.update({"changedate": tmx_date(sentence["reviewed"])} if sentence.get("reviewed") else {})
+                attrs.update({"changeid": xml_text(sentence["reviewer"])} if sentence.get("reviewer") else {})
+            variant = ET.SubElement(unit, "tuv", attrs)
+            ET.SubElement(variant, "seg").text = xml_text(text)
     ET.indent(tmx)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
             + ET.tostring(tmx, encoding="unicode") + "\n")

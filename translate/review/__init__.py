@@ -1,1 +1,1 @@
-"""Review of finished batches: showing aligned pairs."""
+"""Review of finished batches: showing aligned pairs, exporting and importing corrections, status."""

@@ -1,4 +1,5 @@
-"""``translate review``: aligned pairs of a finished batch in the terminal, flagged ones first."""
+"""``translate review``: aligned pairs of a finished batch in the terminal, flagged ones first;
+sentences with a human translation are marked with the reviewer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..stages.flags import FLAGS
+from ..outputs.html import reviewed_by
 from ..outputs.manifest import Manifest
 
 
@@ -36,7 +38,8 @@ def review_lines(out_dir: Path, *, flagged_only: bool = False, article: str | No
         lines.append(f"    {len(flagged)} of {len(pairs)} sentence(s) flagged")
         for paragraph, s in shown:
             reasons = "; ".join(f"{f}: {FLAGS[f]}" for f in s.get("flags", []))
-            lines.append(f"[{s['id']} {paragraph['kind']}]" + (f"  ⚑ {reasons}" if reasons else ""))
+            human = f"  ✓ {reviewed_by(s)}" if s.get("origin") == "human" else ""
+            lines.append(f"[{s['id']} {paragraph['kind']}]" + (f"  ⚑ {reasons}" if reasons else "") + human)
             lines += textwrap.wrap(s["source"], width, initial_indent="  ar: ", subsequent_indent="      ")
             lines += textwrap.wrap(s["target"] or "(empty)", width, initial_indent="  en: ", subsequent_indent="      ")
         lines.append("")

@@ -83,11 +83,12 @@ class Models:
     """The backends of a run, built on first use: a run with nothing to do loads nothing, and the
     weights load only when a segment is not in the translation memory."""
 
-    def __init__(self, profile: Profile, *, memory_path: Path | None = None,
+    def __init__(self, profile: Profile, *, memory_path: Path | None = None, machine_memory: bool = True,
                  loader: Callable[..., Backend] = load_backend) -> None:
         self.profile = profile
         self.loader = loader
-        self.memory_path = memory_path
+        self.memory_path = memory_path  # reviewers' translations, and machine ones when machine_memory
+        self.machine_memory = machine_memory
         self.memory: TranslationMemory | None = None
         self.on_batch: Callable[[int], None] | None = None
         self._inner = self._stack = self._memory_backend = self._summarizer = None
@@ -97,9 +98,8 @@ class Models:
         if self._stack is None:
             options = self.profile.translation
             self._inner = inner = self.loader(options, role="translation")
-            if self.memory_path is not None:
-                self.memory = TranslationMemory(self.memory_path)
-                inner = self._memory_backend = MemoryBackend(inner, self.memory)
+            if self.memory_path is not None and self.machine_memory:
+                inner = self._memory_backend = MemoryBackend(inner, self.open_memory())
             batching = BatchingBackend(IsolatingBackend(inner), batch_tokens=options.batch_tokens,
                                        max_items=max_items(options),
                                        on_batch=lambda n: self.on_batch and self.on_batch(n))
@@ -109,9 +109,20 @@ class Models:
     def summarizer(self) -> Backend:
         if self._summarizer is None:
             options = self.profile.summary
-            self._summarizer = BatchingBackend(self.loader(options, role="summary"),
+            self._summarizer = BatchingBackend(IsolatingBackend(self.loader(options, role="summary")),
                                                batch_tokens=options.batch_tokens, max_items=max_items(options))
         return self._summarizer
+
+    def open_memory(self) -> TranslationMemory:
+        if self.memory is None:
+            self.memory = TranslationMemory(self.memory_path)
+        return self.memory
+
+    def human_lookup(self, keys: list[str]) -> dict:
+        """Reviewers' translations of these sentence keys (always used, even with --no-cache)."""
+        if self.memory_path is None or (self.memory is None and not self.memory_path.exists()):
+            return {}
+        return self.open_memory().human_lookup(keys)
 
     def check(self) -> None:
         """Find and inspect the models the run needs (tokenizer, config, family: no weights), so a

@@ -18,7 +18,10 @@ from ..outputs import render_index, render_index_html
 from ..outputs.atomic import write_atomic
 from ..outputs.manifest import write_manifest
 from ..reading.files import discover, sha256_file
-from ..stages.article import Prepared, finish, prepare, render
+from ..stages.align import assemble
+from ..stages.article import Prepared, build_record, plan_summary, prepare, render
+from ..review.status import review_counts
+from ..stages.summarize import Summary, run_plans
 from ..stages.flags import load_glossary
 from .common import MEMORY_FILE, BatchReport, LogProgress, Models, Progress, RunOptions, output_names, settings_hash
 from .journal import Journal
@@ -80,7 +83,8 @@ def display(key: str) -> str:
 
 def _translate_window(state: _Run, window: list[tuple[Prepared, Path]]) -> None:
     """Translate the segments of several articles together (length-sorted across articles), then
-    finish and write each article. A segment the model fails on fails its own article only."""
+    summarize them together (every round of every article's summary in one batching call), then
+    build and write each article. A segment or chunk the model fails on fails its own article only."""
     if not window:
         return
     inputs = list(dict.fromkeys(text for prepared, _ in window for text in prepared.inputs))
@@ -92,6 +96,7 @@ def _translate_window(state: _Run, window: list[tuple[Prepared, Path]]) -> None:
         return
     outputs = dict(zip(inputs, translated))
     elapsed = time.perf_counter() - started
+    assembled = []
     for prepared, stem in window:
         share = len(prepared.inputs) / max(len(inputs), 1)
         prepared.timings["translate_s"] = elapsed * share  # the window's time, shared by segment count
@@ -102,12 +107,50 @@ def _translate_window(state: _Run, window: list[tuple[Prepared, Path]]) -> None:
                        "the other articles are done; run again with --debug for details, or try another backend "
                        "or model for this article")
             continue
-        _finish_one(state, prepared, stem, outputs)
+        found = state.guarded([prepared.key], lambda: _assemble(state, prepared, outputs))
+        if found is not None:
+            assembled.append((prepared, stem, *found))
+    summaries = _summarize(state, [(prepared, plan) for prepared, _, _, plan in assembled])
+    for (prepared, stem, paragraphs, _), summary in zip(assembled, summaries):
+        if isinstance(summary, Exception):
+            state.guarded([prepared.key], lambda: _raise(summary))
+            continue
+        _finish_one(state, prepared, stem, outputs, paragraphs, summary)
 
 
-def _finish_one(state: _Run, prepared: Prepared, stem: Path, outputs: dict) -> None:
-    result = state.guarded([prepared.key], lambda: finish(
-        prepared, outputs, profile=state.profile, translator=state.models.translator,
+def _raise(exc: Exception) -> None:
+    raise exc
+
+
+def _assemble(state: _Run, prepared: Prepared, outputs: dict) -> tuple[list[dict], object]:
+    started = time.perf_counter()
+    paragraphs = assemble(prepared.doc, prepared.segments, outputs, glossary=state.glossary, human=prepared.human)
+    plan = plan_summary(prepared.doc, paragraphs, state.profile, state.models.summarizer)
+    prepared.timings["finish_s"] = time.perf_counter() - started
+    return paragraphs, plan
+
+
+def _summarize(state: _Run, planned: list[tuple[Prepared, object]]) -> list[object]:
+    """Each article's summary (or the exception that failed it); abstractive plans run together."""
+    results: list[object] = [plan for _, plan in planned]
+    waiting = [i for i, (_, plan) in enumerate(planned) if not isinstance(plan, Summary)]
+    if not waiting:
+        return results
+    started = time.perf_counter()
+    done = state.guarded([planned[i][0].key for i in waiting],
+                         lambda: run_plans([planned[i][1] for i in waiting], state.models.summarizer()))
+    for i, summary in zip(waiting, done or [None] * len(waiting)):
+        results[i] = summary
+        planned[i][0].timings["summary_s"] = (time.perf_counter() - started) / len(waiting)
+    return results
+
+
+def _finish_one(state: _Run, prepared: Prepared, stem: Path, outputs: dict, paragraphs: list[dict],
+                summary: Summary | None) -> None:
+    if summary is None:  # the whole summary call failed: already recorded
+        return
+    result = state.guarded([prepared.key], lambda: build_record(
+        prepared, outputs, paragraphs, summary, profile=state.profile, translator=state.models.translator,
         summarizer=state.models.summarizer, glossary=state.glossary, settings_hash=state.fingerprint))
     if result is None:
         return
@@ -124,7 +167,8 @@ def _finish_one(state: _Run, prepared: Prepared, stem: Path, outputs: dict) -> N
     state.journal.record(prepared.key, {
         "status": "done", "sha256": record["source"]["sha256"], "settings_hash": state.fingerprint, "outputs": names,
         "title": record["title"], "title_target": record["title_target"], "date": record["date"],
-        "summary": record["summary"]["text"], "flagged": stats["counts"]["flagged_sentences"], **stats,
+        "summary": record["summary"]["text"], "flagged": stats["counts"]["flagged_sentences"],
+        "to_review": review_counts(record)["to_review"], **stats,
         "finished": _now(),
     })
     state.report.done.append(prepared.key)
@@ -153,10 +197,10 @@ def _run_locked(profile: Profile, run: RunOptions, progress: Progress, models: M
                     ", ".join(run.extensions))
     glossary = load_glossary(Path(profile.output.glossary)) if profile.output.glossary else None
     fingerprint = settings_hash(profile)
-    memory_path = (run.memory_path or run.out / MEMORY_FILE) if run.memory else None
-    models = models or Models(profile, memory_path=memory_path)
+    memory_path = run.memory_path or run.out / MEMORY_FILE
+    models = models or Models(profile, memory_path=memory_path, machine_memory=run.memory)
     settings = {"tool_version": __version__, "settings_hash": fingerprint, **settings_record(profile),
-                "translation_memory": str(memory_path) if memory_path else None, "started": _now()}
+                "translation_memory": str(memory_path), "machine_translations_cached": run.memory, "started": _now()}
     journal.start_run(settings)
     names = output_names(files, run.input if run.input.is_dir() else run.input.parent)
     todo = []
@@ -230,4 +274,4 @@ def _prepare(state: _Run, path: Path, key: str) -> Prepared:
     translator = state.models.translator
     budget = min(state.profile.translation.max_input_tokens, translator.max_input_tokens)
     return prepare(path, key=key, translator=translator, budget=budget, explicit=path == state.run.input,
-                   max_characters=state.profile.input.max_characters)
+                   max_characters=state.profile.input.max_characters, human_lookup=state.models.human_lookup)

@@ -3,15 +3,20 @@
 A *segment* is what the model translates: a sentence, or a piece of an over-long sentence cut at
 clause (then word) boundaries. Segments are spans of the source, so sentence and paragraph
 translations are reassembled by joining their segments' translations in order.
+
+A sentence with a human translation (an imported review correction, keyed by ``human_key`` of its
+source) gets no model input: it is never machine-translated again, and its record carries the
+reviewer's text with ``origin: "human"``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 from ..backends.base import Output
+from ..memory import Human, human_key
 from .flags import Glossary, flag_sentence
 from ..text.normalize import for_model
 from ..text.segment import Document
@@ -26,22 +31,29 @@ class Segment:
     sentence: int
     span: Span
     source: str  # original characters (stripped)
-    model_input: str | None  # None: nothing to translate (no Arabic): the source is carried over
+    model_input: str | None  # None: nothing to translate (no Arabic, or a human translation)
+    human: bool = False  # the sentence has a human translation: the model never sees it
 
 
-def plan(doc: Document, *, count: Callable[[Sequence[str]], list[int]], budget: int) -> list[Segment]:
-    """Every sentence of ``doc`` as one or more segments whose model input fits ``budget`` tokens."""
+def plan(doc: Document, *, count: Callable[[Sequence[str]], list[int]], budget: int,
+         human: Mapping[str, Human] | Collection[str] = ()) -> list[Segment]:
+    """Every sentence of ``doc`` as one or more segments whose model input fits ``budget`` tokens;
+    a sentence whose ``human_key`` is in ``human`` is one segment with no model input."""
     markdown = doc.format in ("md", "html")
 
     def model_input(span: Span) -> str:
         return for_model(doc.text[span[0]:span[1]], markdown=markdown)
 
     sentences = [(b, s, sent) for b, block in enumerate(doc.blocks) for s, sent in enumerate(block.sentences)]
+    reviewed = [bool(human) and human_key(sent.text) in human for _, _, sent in sentences]
     inputs = [model_input(sent.span) for _, _, sent in sentences]
-    translatable = [bool(_ARABIC.search(text)) for text in inputs]
+    translatable = [bool(_ARABIC.search(text)) and not done for text, done in zip(inputs, reviewed)]
     lengths = iter(count([text for text, ok in zip(inputs, translatable) if ok]))
     segments: list[Segment] = []
-    for (b, s, sent), text, ok in zip(sentences, inputs, translatable):
+    for (b, s, sent), text, ok, done in zip(sentences, inputs, translatable, reviewed):
+        if done:
+            segments.append(Segment(b, s, sent.span, sent.text, None, human=True))
+            continue
         if not ok:
             segments.append(Segment(b, s, sent.span, sent.text, None))
             continue
@@ -60,8 +72,13 @@ def _join(parts: Sequence[str]) -> str:
 
 
 def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[str, Output] | None = None,
-             glossary: Glossary | None = None) -> list[dict]:
-    """The ``paragraphs`` list of the canonical record; without ``outputs``, the structure only."""
+             glossary: Glossary | None = None, *, human: Mapping[str, Human] | None = None) -> list[dict]:
+    """The ``paragraphs`` list of the canonical record; without ``outputs``, the structure only.
+
+    ``human``: human translations by ``human_key`` (give ``plan`` the same mapping): those sentences
+    get the reviewer's text, ``origin: "human"``, ``reviewer`` and ``reviewed`` (time); their flags
+    are computed on that text."""
+    human = human or {}
     by_sentence: dict[tuple[int, int], list[Segment]] = {}
     for seg in segments:
         by_sentence.setdefault((seg.block, seg.sentence), []).append(seg)
@@ -76,7 +93,15 @@ def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[s
             if sent.dateline:
                 record["dateline"] = True
             if outputs is not None:
-                record.update(_translation(by_sentence[(b, s)], outputs))
+                reviewed = human.get(human_key(sent.text)) if human else None
+                if reviewed is not None:
+                    record.update({"target": reviewed.text, "origin": "human", "reviewer": reviewed.reviewer,
+                                   "reviewed": reviewed.time})
+                elif any(seg.human for seg in by_sentence[(b, s)]):
+                    raise ValueError(f"{pid}.s{s + 1} was planned as human but no human translation was given "
+                                     "(pass the same mapping to plan and assemble)")
+                else:
+                    record.update(_translation(by_sentence[(b, s)], outputs))
                 record["flags"] = flag_sentence(sent.text, record["target"], hit_limit=record.get("hit_limit", False),
                                                 glossary=glossary)
             sentences.append(record)

@@ -9,7 +9,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from .. import __version__
 from ..backends.base import Context, Output
@@ -19,8 +19,10 @@ from ..config import Profile
 from .flags import Glossary
 from ..reading.files import read_document
 from ..text.segment import Document, segment
-from .summarize import Candidate, Summary, abstractive, extractive
+from .summarize import Candidate, Summary, SummaryPlan, abstractive_plan, extractive, run_plans
+from ..memory import Human, human_key
 from ..outputs import render_article_html, render_markdown, render_tmx, render_tsv
+from ..outputs.xliff import render_xliff
 
 SCHEMA = "translate.article/1"
 
@@ -33,16 +35,18 @@ class Prepared:
     budget: int
     timings: dict = field(default_factory=dict)
     contexts: dict = field(default_factory=dict)  # model input -> backends.base.Context
+    human: dict = field(default_factory=dict)  # sentence key -> memory.Human (reviewed translations)
 
     @property
     def inputs(self) -> list[str]:
         return [s.model_input for s in self.segments if s.model_input]
 
 
-def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = False,
-            max_characters: int = 0) -> Prepared:
+def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = False, max_characters: int = 0,
+            human_lookup: Callable[[list[str]], Mapping[str, Human]] | None = None) -> Prepared:
     """Read, segment and plan one article. ``max_characters`` (0: no limit): a longer article is
-    refused with a clear error, never cut."""
+    refused with a clear error, never cut. ``human_lookup``: reviewers' translations by sentence
+    key (the translation memory's); those sentences are never sent to the model."""
     started = time.perf_counter()
     raw = read_document(path, explicit=explicit)
     if max_characters and len(raw.text) > max_characters:
@@ -50,9 +54,10 @@ def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = F
                             f"of {max_characters:,}", "split the file into articles, or raise "
                             "input.max_characters in models.yaml")
     doc = segment(raw)
-    segments = plan(doc, count=translator.count_tokens, budget=budget)
+    human = human_lookup([human_key(s.text) for b in doc.blocks for s in b.sentences]) if human_lookup else {}
+    segments = plan(doc, count=translator.count_tokens, budget=budget, human=human)
     return Prepared(key, doc, segments, budget, {"segment_s": time.perf_counter() - started},
-                    contexts=contexts(doc, segments))
+                    contexts=contexts(doc, segments), human=dict(human))
 
 
 def contexts(doc: Document, segments: list[Segment]) -> dict[str, Context]:
@@ -71,7 +76,9 @@ def contexts(doc: Document, segments: list[Segment]) -> dict[str, Context]:
     return found
 
 
-def _summary(doc: Document, paragraphs: list[dict], profile: Profile, summarizer) -> Summary:
+def plan_summary(doc: Document, paragraphs: list[dict], profile: Profile, summarizer) -> Summary | SummaryPlan:
+    """The article's summary (``none``, ``extractive``), or for ``abstractive`` the plan that makes
+    it (run with ``summarize.run_plans``, together with other articles' plans)."""
     method = profile.summary.method
     body = [p for p, block in zip(paragraphs, doc.blocks) if block.kind == "body"]
     if method == "none":
@@ -85,8 +92,10 @@ def _summary(doc: Document, paragraphs: list[dict], profile: Profile, summarizer
     if method == "extractive":
         return extractive_summary()
     english = [(p["id"], " ".join(s["target"] for s in p["sentences"] if not s.get("dateline"))) for p in body]
-    return abstractive(english, summarizer(), model=profile.summary.model,
-                       max_input_tokens=profile.summary.max_input_tokens, fallback=extractive_summary)
+    model = summarizer()
+    return abstractive_plan(english, count=model.count_tokens, model=profile.summary.model,
+                            limit=min(profile.summary.max_input_tokens, model.max_input_tokens),
+                            fallback=extractive_summary)
 
 
 def _summary_provenance(summary: Summary, summarizer) -> dict:
@@ -118,11 +127,25 @@ def signature(profile: Profile, translation: dict) -> str:
 
 def finish(prepared: Prepared, outputs: Mapping[str, Output], *, profile: Profile, translator, summarizer,
            glossary: Glossary | None, settings_hash: str) -> tuple[dict, dict]:
-    """(canonical record, counts and timings) once the article's segments are translated."""
+    """(canonical record, counts and timings) of one article once its segments are translated
+    (the runners do the same for a window of articles, with their summaries batched together)."""
     started = time.perf_counter()
+    paragraphs = assemble(prepared.doc, prepared.segments, outputs, glossary=glossary, human=prepared.human)
+    summary = plan_summary(prepared.doc, paragraphs, profile, summarizer)
+    if not isinstance(summary, Summary):
+        [summary] = run_plans([summary], summarizer())
+        if isinstance(summary, Exception):
+            raise summary
+    prepared.timings["finish_s"] = time.perf_counter() - started
+    return build_record(prepared, outputs, paragraphs, summary, profile=profile, translator=translator,
+                        summarizer=summarizer, glossary=glossary, settings_hash=settings_hash)
+
+
+def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: list[dict], summary: Summary, *,
+                 profile: Profile, translator, summarizer, glossary: Glossary | None,
+                 settings_hash: str) -> tuple[dict, dict]:
+    """The canonical record and its counts and timings, from the aligned paragraphs and the summary."""
     doc, segments = prepared.doc, prepared.segments
-    paragraphs = assemble(doc, segments, outputs, glossary=glossary)
-    summary = _summary(doc, paragraphs, profile, summarizer)
     translation = translator.provenance()
     record = {
         "schema": SCHEMA,
@@ -156,8 +179,7 @@ def finish(prepared: Prepared, outputs: Mapping[str, Output], *, profile: Profil
         "target_tokens": sum(outputs[i].tokens for i in inputs),
         "flagged_sentences": sum(1 for p in paragraphs for s in p["sentences"] if s.get("flags")),
     }
-    timings = {**prepared.timings, "finish_s": time.perf_counter() - started}
-    return record, {"counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}
+    return record, {"counts": counts, "timings": {k: round(v, 3) for k, v in prepared.timings.items()}}
 
 
 def render(record: dict, formats: tuple[str, ...]):
@@ -165,6 +187,6 @@ def render(record: dict, formats: tuple[str, ...]):
     yield "json", json.dumps(record, ensure_ascii=False, indent=1) + "\n"
     created = record["provenance"]["created"].replace("-", "").replace(":", "")[:15] + "Z"
     renderers = {"md": render_markdown, "html": render_article_html, "tsv": render_tsv,
-                 "tmx": lambda r: render_tmx(r, created=created)}
+                 "tmx": lambda r: render_tmx(r, created=created), "xliff": render_xliff}
     for fmt in formats:
         yield fmt, renderers[fmt](record)

@@ -21,7 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import Callable, Generator, Sequence
 
 from ..backends.base import Backend
 from ..errors import SummaryError
@@ -181,9 +181,25 @@ def _fall_back(fallback: Callable[[], Summary] | None, reason: str) -> Summary:
     return replace(fallback(), fallback_from="abstractive", reason=reason)
 
 
+SummaryPlan = Generator[list[str], list[str], Summary]  # yields each round's chunks, receives their summaries
+
+
 def abstractive(paragraphs: Sequence[tuple[str, str]], summarizer: Backend, *, model: str,
                 max_input_tokens: int, fallback: Callable[[], Summary] | None = None) -> Summary:
-    """``paragraphs``: (paragraph id, English text) of the body, in article order.
+    """One article's abstractive summary (see :func:`abstractive_plan`; :func:`run_plans` batches
+    the summaries of several articles together)."""
+    plan = abstractive_plan(paragraphs, count=summarizer.count_tokens, model=model,
+                            limit=min(max_input_tokens, summarizer.max_input_tokens), fallback=fallback)
+    [summary] = run_plans([plan], summarizer)
+    if isinstance(summary, Exception):
+        raise summary
+    return summary
+
+
+def abstractive_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, limit: int, model: str,
+                     fallback: Callable[[], Summary] | None = None) -> SummaryPlan:
+    """``paragraphs``: (paragraph id, English text) of the body, in article order. A generator:
+    it yields the chunks of each round (each fits ``limit`` tokens) and is sent their summaries.
 
     Every round must shrink the text (its chunk summaries have fewer tokens than the chunks) and
     there are at most ``MAX_ROUNDS``; otherwise the result is ``fallback()`` (the article's
@@ -192,17 +208,16 @@ def abstractive(paragraphs: Sequence[tuple[str, str]], summarizer: Backend, *, m
     texts = [t for _, t in paragraphs if t.strip()]
     if not texts:
         return Summary("", "abstractive", model, ())
-    limit = min(max_input_tokens, summarizer.max_input_tokens)
     units = texts
     for round_number in range(1, MAX_ROUNDS + 1):
-        chunks = _chunks(units, summarizer.count_tokens, limit)
-        summaries = [o.text for o in summarizer.translate([text for text, _ in chunks])]
+        chunks = _chunks(units, count, limit)
+        summaries = yield [text for text, _ in chunks]
         if len(chunks) == 1:
             break
         units = [s for s in summaries if s.strip()]
         if not units:
             return _fall_back(fallback, f"round {round_number}: the summarizer returned empty summaries")
-        before, after = sum(tokens for _, tokens in chunks), sum(summarizer.count_tokens(units))
+        before, after = sum(tokens for _, tokens in chunks), sum(count(units))
         if after >= before:
             return _fall_back(fallback, f"round {round_number}: the {len(chunks)} chunk summaries ({after} tokens) "
                                         f"are not shorter than their input ({before} tokens)")
@@ -213,6 +228,39 @@ def abstractive(paragraphs: Sequence[tuple[str, str]], summarizer: Backend, *, m
     vocabulary = _vocabulary(paragraphs)
     return Summary(text, "abstractive", model,
                    tuple({"text": s, "paragraph_ids": list(_attribute(s, vocabulary))} for s in parts))
+
+
+def run_plans(plans: Sequence[SummaryPlan], summarizer: Backend) -> list[Summary | Exception]:
+    """Drive several articles' summary plans together: every round, the chunks of all articles go
+    through one call (length-sorted, token-budget batches when ``summarizer`` is a BatchingBackend),
+    and each article gets its own summaries back, in order. A chunk the model failed on (an output
+    with ``error``) or a plan that raises gives that article an exception; the others go on."""
+    results: list[Summary | Exception | None] = [None] * len(plans)
+    pending: dict[int, list[str]] = {}
+
+    def advance(index: int, sent: list[str] | None) -> None:
+        try:
+            pending[index] = plans[index].send(sent) if sent is not None else next(plans[index])
+        except StopIteration as stop:
+            results[index] = stop.value
+        except Exception as exc:  # noqa: BLE001 - one article's summary failing fails that article only
+            results[index] = exc
+
+    for index in range(len(plans)):
+        advance(index, None)
+    while pending:
+        current, flat = dict(pending), [text for chunks in pending.values() for text in chunks]
+        pending.clear()
+        outputs = iter(summarizer.translate(flat))
+        for index, chunks in current.items():
+            mine = [next(outputs) for _ in chunks]
+            failed = next((o.error for o in mine if o.error), None)
+            if failed:
+                results[index] = SummaryError(f"the summarizer failed on this article ({failed})",
+                                              "use --summary extractive for it, or run again with --debug")
+                continue
+            advance(index, [o.text for o in mine])
+    return results  # type: ignore[return-value]
 
 
 def _vocabulary(paragraphs: Sequence[tuple[str, str]]) -> list[tuple[str, set[str]]]:
