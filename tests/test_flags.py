@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from translate.errors import UsageError
@@ -64,4 +66,7 @@ def test_glossary_files(tmp_path):
 
 
 def test_every_flag_is_documented():
-    assert set(FLAGS) == {"untranslated", "number_mismatch", "length_ratio", "repetition", "empty", "hit_limit", "glossary"}
+    assert set(FLAGS) == {"untranslated", "number_mismatch", "length_ratio", "repetition", "empty", "hit_limit",
+                          "glossary", "refusal"}
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"| `{flag}` |" in readme for flag in FLAGS)

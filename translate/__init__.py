@@ -1,18 +1,29 @@
 """translate: Arabic news articles -> segmented, aligned English translations and summaries.
 
-The public API is small and cheap to import (models load only when used)::
+The public API is small and cheap to import (each name loads its module on first use; models
+load only when used)::
 
     from translate import load_config, run_batch, RunOptions, read_document, segment
 """
 
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
 
-from .config import Config, Profile, load_config  # noqa: E402
-from .errors import InputError, TranslateError, UsageError  # noqa: E402
-from .reading.files import read_document  # noqa: E402
-from .runners.common import BatchReport, RunOptions  # noqa: E402
-from .runners.local import run_batch  # noqa: E402
-from .text.segment import Document, segment  # noqa: E402
+_EXPORTS = {
+    "Config": "config", "Profile": "config", "load_config": "config",
+    "TranslateError": "errors", "UsageError": "errors", "InputError": "errors",
+    "read_document": "reading.files", "segment": "text.segment", "Document": "text.segment",
+    "RunOptions": "runners.common", "BatchReport": "runners.common", "run_batch": "runners.local",
+}
+__all__ = ["__version__", *_EXPORTS]
 
-__all__ = ["__version__", "Config", "Profile", "load_config", "TranslateError", "UsageError", "InputError",
-           "read_document", "segment", "Document", "run_batch", "RunOptions", "BatchReport"]
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'translate' has no attribute {name!r}")

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .backends.llm.settings import LLMSettings, parse_llm
 from .errors import ConfigError, UsageError
 
 SUMMARY_METHODS = ("abstractive", "extractive", "none")
-BACKENDS = ("auto", "ctranslate2", "transformers")
+BACKENDS = ("auto", "ctranslate2", "transformers", "openai")
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16",
                  "float32")
 DEVICES = ("auto", "cpu", "cuda")
@@ -45,6 +46,7 @@ class TranslationOptions:
     target_lang: str | None = None  # the model's code for English (None: detected)
     prefix: str | None = None  # text before every input (None: the family's, e.g. ">>eng<< ")
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    llm: LLMSettings | None = None  # an instruction LLM (local causal model, or an OpenAI-compatible server)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class SummaryOptions:
     batch_tokens: int = 4096
     sentences: int = 3
     prefix: str | None = None  # task prefix (None: the family's, e.g. "summarize: " for T5)
+    llm: LLMSettings | None = None  # an instruction LLM writes the summary, citing its paragraphs
     generation: GenerationSettings = field(
         default_factory=lambda: GenerationSettings(
             num_beams=4, max_new_tokens=142, min_new_tokens=56, length_penalty=2.0, no_repeat_ngram_size=3
@@ -162,6 +165,10 @@ def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir:
         if key == "generation":
             changes[key] = _build(path, f"{where}.generation", value, GenerationSettings, base.generation, config_dir)
             continue
+        if key == "llm":
+            changes[key] = parse_llm(value, path=path, where=f"{where}.llm", base=base.llm,
+                                     role="translation" if cls is TranslationOptions else "summary")
+            continue
         changes[key] = _typed(path, f"{where}.{key}", value, _FIELD_TYPES[key], _CHOICES.get(key, ()))
         if key == "model":
             changes[key] = _resolve_model_path(value, config_dir)
@@ -172,7 +179,24 @@ def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir:
     for key in ("max_input_tokens", "batch_tokens", "num_beams", "max_new_tokens"):
         if changes.get(key) == 0:
             raise ConfigError(path, f"{where}.{key}", "must be at least 1", "use a positive number")
-    return dataclasses.replace(base, **changes)
+    built = dataclasses.replace(base, **changes)
+    _check_llm(path, where, built)
+    return built
+
+
+def _check_llm(path: Path, where: str, options: Any) -> None:
+    """``backend: openai`` needs ``llm.base_url``; a server URL needs ``backend: openai``."""
+    llm = getattr(options, "llm", None)
+    backend = getattr(options, "backend", None)
+    if backend == "openai" and (llm is None or not llm.base_url):
+        raise ConfigError(path, f"{where}.llm.base_url", "backend 'openai' needs the server's address",
+                          "add `llm: {base_url: http://HOST:PORT/v1}` (and api_key_env if it needs a key)")
+    if llm is not None and llm.base_url and backend != "openai":
+        raise ConfigError(path, f"{where}.backend", f"llm.base_url is set but the backend is {backend!r}",
+                          "set `backend: openai` to use the server, or remove base_url to run the model locally")
+    if llm is not None and backend == "ctranslate2":
+        raise ConfigError(path, f"{where}.backend", "an instruction LLM cannot run on the ctranslate2 backend here",
+                          "use `backend: transformers` (a local causal model) or `backend: openai` (a server)")
 
 
 def parse_formats(value: list | str, where: str) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .errors import OutputError
 from .backends.base import Contexts, Output
 from .backends.wrappers import Wrapper
 from .text.normalize import for_model
@@ -62,7 +63,7 @@ class TranslationMemory:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path)
+        self.db = sqlite3.connect(path, timeout=60)  # shared by concurrent runs: wait for the writer
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute(_SCHEMA)
@@ -82,10 +83,19 @@ class TranslationMemory:
         return found
 
     def store(self, settings: str, pairs: Sequence[tuple[str, Output]]) -> None:
-        with self.db:  # one transaction
-            self.db.executemany("INSERT OR REPLACE INTO memory (settings, source, target, tokens, hit_limit) "
-                                "VALUES (?, ?, ?, ?, ?)",
-                                [(settings, s, o.text, o.tokens, int(o.hit_limit)) for s, o in pairs])
+        """Remember translations (one transaction). Failures are not remembered: an output with an
+        ``error``, or one a backend marked as a refusal or unparsable, is asked again next time."""
+        rows = [(settings, s, o.text, o.tokens, int(o.hit_limit)) for s, o in pairs
+                if o.error is None and not {"refusal", "unparsed"} & set(o.notes)]
+        try:
+            with self.db:  # one transaction
+                self.db.executemany("INSERT OR REPLACE INTO memory (settings, source, target, tokens, hit_limit) "
+                                    "VALUES (?, ?, ?, ?, ?)", rows)
+        except sqlite3.OperationalError as exc:
+            if "full" in str(exc) or "readonly" in str(exc) or "disk" in str(exc):
+                raise OutputError(f"the translation memory {self.path} cannot be written ({exc})",
+                                  "free disk space or choose a writable --memory / --out, then run again") from exc
+            raise
 
     def human_lookup(self, keys: Iterable[str]) -> dict[str, Human]:
         """The human translations among ``keys`` (see ``human_key``)."""

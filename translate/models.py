@@ -14,7 +14,14 @@ log = logging.getLogger("translate")
 
 
 def _models(profile: Profile) -> list[tuple[str, str, str | None]]:
-    return [(role, options.model, options.revision) for role, options in _options(profile)]
+    """(role, model, revision) of the models the profile loads from the Hub or a folder (a model
+    behind an OpenAI-compatible server is not downloaded)."""
+    return [(role, options.model, options.revision) for role, options in _options(profile)
+            if options.backend != "openai"]
+
+
+def _served(profile: Profile) -> list[tuple[str, object]]:
+    return [(role, options) for role, options in _options(profile) if options.backend == "openai"]
 
 
 def _options(profile: Profile) -> list[tuple[str, object]]:
@@ -31,8 +38,8 @@ def convert_profile(profile: Profile) -> Iterator[str]:
     from .backends.hub import resolve_model
 
     for role, options in _options(profile):
-        if options.backend == "transformers":
-            yield f"{role}: {options.model} uses the transformers backend, nothing to convert"
+        if options.backend in ("transformers", "openai") or getattr(options, "llm", None) is not None:
+            yield f"{role}: {options.model} uses the {options.backend} backend, nothing to convert"
             continue
         folder = resolve_model(options.model, options.revision, role)
         model_type = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("model_type")
@@ -52,6 +59,8 @@ def describe_profiles(config: Config) -> str:
         for role, model, revision in _models(profile):
             state = "available" if is_cached(model, revision) else "not downloaded"
             lines.append(f"  {role:<11} {model}{'@' + revision if revision else ''}  [{state}]")
+        for role, options in _served(profile):
+            lines.append(f"  {role:<11} {options.model}  [served by {options.llm.base_url}]")
         if profile.summary.method != "abstractive":
             lines.append(f"  summary     {profile.summary.method} (no model)")
     return "\n".join(lines)
@@ -63,6 +72,8 @@ def download_profile(profile: Profile) -> Iterator[str]:
 
     from .backends.hub import SKIP_FILES, hub_reachable, is_local
 
+    for role, options in _served(profile):
+        yield f"{role}: {options.model} is served by {options.llm.base_url}, nothing to download"
     for role, model, revision in _models(profile):
         if is_local(model):
             yield f"{role}: {model} is a local folder, nothing to download"

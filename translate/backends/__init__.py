@@ -18,6 +18,10 @@ def load_backend(options, *, role: str) -> Backend:
     """The backend named by ``options.backend``; ``auto`` takes CTranslate2 (faster) when it is
     installed, supports the model's architecture, and converts and loads it; Transformers otherwise
     (with a warning when conversion or loading failed)."""
+    if options.backend == "openai" or getattr(options, "llm", None) is not None:
+        from .llm import load_llm_backend
+
+        return load_llm_backend(options, options.llm, role=role)
     from .hf import TransformersBackend
     from .hub import resolve_model
 

@@ -100,17 +100,23 @@ class Models:
             self._inner = inner = self.loader(options, role="translation")
             if self.memory_path is not None and self.machine_memory:
                 inner = self._memory_backend = MemoryBackend(inner, self.open_memory())
-            batching = BatchingBackend(IsolatingBackend(inner), batch_tokens=options.batch_tokens,
-                                       max_items=max_items(options),
-                                       on_batch=lambda n: self.on_batch and self.on_batch(n))
-            self._stack = MemoBackend(batching)
+            progress = lambda n: self.on_batch and self.on_batch(n)  # noqa: E731
+            if getattr(self._inner, "groups_paragraphs", False):
+                # an LLM translates a paragraph's sentences in one request: length-sorted batches
+                # would tear paragraphs apart; it bounds its own requests in flight
+                self._inner.on_progress = progress
+                self._stack = MemoBackend(IsolatingBackend(inner))
+            else:
+                self._stack = MemoBackend(BatchingBackend(IsolatingBackend(inner), batch_tokens=options.batch_tokens,
+                                                          max_items=max_items(options), on_batch=progress))
         return self._stack
 
     def summarizer(self) -> Backend:
         if self._summarizer is None:
             options = self.profile.summary
-            self._summarizer = BatchingBackend(IsolatingBackend(self.loader(options, role="summary")),
-                                               batch_tokens=options.batch_tokens, max_items=max_items(options))
+            inner = IsolatingBackend(self.loader(options, role="summary"))
+            self._summarizer = inner if getattr(inner.inner, "groups_paragraphs", False) else BatchingBackend(
+                inner, batch_tokens=options.batch_tokens, max_items=max_items(options))
         return self._summarizer
 
     def open_memory(self) -> TranslationMemory:

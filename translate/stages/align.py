@@ -103,6 +103,7 @@ def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[s
                 else:
                     record.update(_translation(by_sentence[(b, s)], outputs))
                 record["flags"] = flag_sentence(sent.text, record["target"], hit_limit=record.get("hit_limit", False),
+                                                notes=record.get("notes", ()),
                                                 glossary=glossary)
             sentences.append(record)
         if outputs is not None:
@@ -119,6 +120,9 @@ def _translation(parts: Sequence[Segment], outputs: Mapping[str, Output]) -> dic
         record["copied"] = True  # no Arabic: carried over untranslated
     if any(p.model_input and outputs[p.model_input].hit_limit for p in parts):
         record["hit_limit"] = True
+    notes = sorted({note for p in parts if p.model_input for note in outputs[p.model_input].notes})
+    if notes:
+        record["notes"] = notes  # what the backend reported, e.g. an LLM's per-sentence retry or refusal
     if len(parts) > 1:
         record["segments"] = [{"span": list(p.span), "source": p.source, "target": t} for p, t in zip(parts, targets)]
     return record

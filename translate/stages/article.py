@@ -19,6 +19,7 @@ from ..config import Profile
 from .flags import Glossary
 from ..reading.files import read_document
 from ..text.segment import Document, segment
+from .cited import cited_plan
 from .summarize import Candidate, Summary, SummaryPlan, abstractive_plan, extractive, run_plans
 from ..memory import Human, human_key
 from ..outputs import render_article_html, render_markdown, render_tmx, render_tsv
@@ -93,6 +94,10 @@ def plan_summary(doc: Document, paragraphs: list[dict], profile: Profile, summar
         return extractive_summary()
     english = [(p["id"], " ".join(s["target"] for s in p["sentences"] if not s.get("dateline"))) for p in body]
     model = summarizer()
+    if profile.summary.llm is not None:  # an instruction LLM: sentences that cite their paragraphs
+        return cited_plan(english, count=model.count_tokens, sentences=profile.summary.sentences,
+                          limit=min(profile.summary.max_input_tokens, model.max_input_tokens),
+                          model=profile.summary.model, fallback=extractive_summary)
     return abstractive_plan(english, count=model.count_tokens, model=profile.summary.model,
                             limit=min(profile.summary.max_input_tokens, model.max_input_tokens),
                             fallback=extractive_summary)

@@ -9,6 +9,7 @@
 | ``empty`` | the model returned nothing for Arabic text |
 | ``hit_limit`` | generation stopped at ``max_new_tokens``: the translation may be cut off |
 | ``glossary`` | the source has a glossary term but the English lacks its rendering |
+| ``refusal`` | an instruction LLM declined to translate the sentence |
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ..errors import UsageError
 from ..text.normalize import for_model
@@ -29,6 +30,7 @@ FLAGS = {
     "empty": "no English for Arabic text",
     "hit_limit": "hit the generation length limit (possibly cut off)",
     "glossary": "glossary term not rendered as specified",
+    "refusal": "the model (an instruction LLM) refused to translate",
 }
 _ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u0671-\u06d3\ufb50-\ufdff\ufe70-\ufefc]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -115,7 +117,8 @@ def load_glossary(path: Path) -> Glossary:
     return Glossary(terms=terms, path=str(path))
 
 
-def flag_sentence(source: str, target: str, *, hit_limit: bool = False, glossary: Glossary | None = None) -> list[str]:
+def flag_sentence(source: str, target: str, *, hit_limit: bool = False, glossary: Glossary | None = None,
+                  notes: Sequence[str] = ()) -> list[str]:
     """The flags raised for one translated sentence (in the order of ``FLAGS``)."""
     flags = []
     if _ARABIC_LETTERS.search(source):
@@ -134,4 +137,6 @@ def flag_sentence(source: str, target: str, *, hit_limit: bool = False, glossary
         flags.append("hit_limit")
     if glossary and glossary.missing(source, target):
         flags.append("glossary")
+    if "refusal" in notes:
+        flags.append("refusal")
     return flags

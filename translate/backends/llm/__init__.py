@@ -10,10 +10,11 @@ from .settings import LLMSettings, parse_llm
 __all__ = ["LLMSettings", "parse_llm", "load_llm_backend"]
 
 
-def load_llm_backend(options, llm: LLMSettings, *, role: str):
-    """The server backend when ``llm.base_url`` is set (``backend: openai``), else the local causal
-    LM backend (``backend: transformers`` with an ``llm:`` section)."""
-    if llm.base_url:
+def load_llm_backend(options, llm: LLMSettings | None = None, *, role: str):
+    """``options.backend == "openai"`` (or an ``llm.base_url``): the server backend (which refuses a
+    missing ``base_url``); otherwise the local causal LM backend on ``options.model``."""
+    llm = llm or LLMSettings()
+    if getattr(options, "backend", None) == "openai" or llm.base_url:
         from .openai import OpenAIBackend
 
         return OpenAIBackend(options, llm, role=role)

@@ -112,7 +112,8 @@ class OpenAIBackend(LLMBackend):
         super().__init__(options, llm, role=role)
         if not llm.base_url:
             raise UsageError(f"{role}.backend is 'openai' but {role}.llm.base_url is not set",
-                             f"set {role}.llm.base_url in models.yaml to the server's root, e.g. http://127.0.0.1:8000/v1")
+                             f"set {role}.llm.base_url in models.yaml to the server's root, e.g. "
+                             "http://127.0.0.1:8000/v1")
         self.base_url = llm.base_url.rstrip("/")
         self.address = server_address(self.base_url)
         self.server_model = llm.server_model or options.model
@@ -172,8 +173,8 @@ class OpenAIBackend(LLMBackend):
         from ... import __version__
 
         data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method,
-                                         headers={"Accept": "application/json", "User-Agent": f"translate/{__version__}"})
+        headers = {"Accept": "application/json", "User-Agent": f"translate/{__version__}"}
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if self._api_key:
@@ -275,5 +276,6 @@ class OpenAIBackend(LLMBackend):
 
     def provenance(self) -> dict:
         record = super().provenance()
-        record.update(device="server", tokenizer="model" if self.tokenizer is not None else "estimate (UTF-8 bytes / 2)")
+        record.update(device="server",
+                      tokenizer="model" if self.tokenizer is not None else "estimate (UTF-8 bytes / 2)")
         return record

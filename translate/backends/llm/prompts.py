@@ -82,4 +82,5 @@ def translation_messages(system: str, user: str, sentences: Sequence[str], *, ti
 
 def summary_messages(system: str, user: str, passages: str, *, count: int) -> tuple[dict, ...]:
     """``passages``: the article's paragraphs, each starting with its id(s) (``[p3] ...``)."""
-    return ({"role": "system", "content": system}, {"role": "user", "content": user.format(count=count, paragraphs=passages)})
+    content = user.format(count=count, paragraphs=passages)
+    return ({"role": "system", "content": system}, {"role": "user", "content": content})

@@ -16,7 +16,9 @@ _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)
 _FENCE = re.compile(r"^\s*```[\w-]*\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")  # markdown bold: not part of a translation
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ITEM = re.compile(r"^\s*(?:[-*•]\s*)?(?:\*\*)?(?:\((\d{1,3})\)|\[(\d{1,3})\]|(\d{1,3})\s*[.):\-–])(?:\*\*)?\s*(.*)$")
+# "1. text", "1) text", "(1) text", "[1] text", "**1.** text", "- 1: text"
+_ITEM = re.compile(r"^\s*(?:[-*•]\s*)?(?:\*\*)?(?:\((\d{1,3})\)|\[(\d{1,3})\]|(\d{1,3})\s*[.):\-–])"
+                   r"(?:\*\*)?\s*(.*)$")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # a line before the answer: "Here is the translation:", "Sure!", "English translation:" ...
 _OPENER = r"(?:sure|certainly|of course|okay|ok|absolutely)[!.,]*"

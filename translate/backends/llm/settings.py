@@ -112,7 +112,8 @@ def parse_llm(data: Any, *, path: object, where: str, role: str, base: Optional[
         kind = _TYPES[key]
         if isinstance(value, bool) or not isinstance(value, kind):
             shown = "this value" if key == "api_key_env" else repr(value)
-            raise ConfigError(path, at, f"expected {_kind_name(kind)}, got {shown}", f"write a {_kind_name(kind)} here")
+            raise ConfigError(path, at, f"expected {_kind_name(kind)}, got {shown}",
+                              f"write a value of type {_kind_name(kind)} here")
         if key in _RANGES and value is not None:
             low, high = _RANGES[key]
             if value < low or (high is not None and value > high):
