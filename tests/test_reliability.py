@@ -262,3 +262,23 @@ def test_outputs_are_readable_by_others(tmp_path, tiny_models):
         if path.is_file() and not path.name.startswith("."):
             assert stat.S_IMODE(path.stat().st_mode) & 0o044 == 0o044, path.name
     assert json.loads((tmp_path / "out" / "a000.json").read_text(encoding="utf-8"))["schema"]
+
+
+def test_hostile_file_names_are_shown_escaped_and_links_still_resolve(tmp_path, tiny_models):
+    import re
+    from urllib.parse import unquote
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "ev\u202eil\nname.txt"
+    (folder / name).write_text(f"{SENTENCES[0]}\n{SENTENCES[1]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("batch", folder, "--out", out, "--config", tiny_models, "--profile", "tiny-extractive")
+    assert result.exit_code == 0, result.output
+    for index in ("index.md", "index.html"):
+        text = (out / index).read_text(encoding="utf-8")
+        assert "\u202e" not in text, index
+        targets = re.findall(r'\]\(([^)]+)\)', text) if index.endswith(".md") else re.findall(r'href="([^"#]+)"', text)
+        article_links = [t for t in targets if "name" in unquote(t)]
+        assert article_links and all((out / unquote(t)).is_file() for t in article_links), (index, targets)
+    assert "\u202e" not in result.output

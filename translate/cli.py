@@ -113,7 +113,9 @@ class BarProgress:
     def finished(self, name: str, status: str) -> None:
         self.articles.update(1)
         if status == "failed":
-            self.articles.write(f"{name}: failed")
+            from .outputs.escape import display_name
+
+            self.articles.write(f"{display_name(name)}: failed")
 
 
 def _version(value: bool) -> None:
@@ -175,8 +177,10 @@ def batch(
     log.warning("%d done, %d unchanged, %d failed -> %s (%d segments translated, %d from the translation memory)",
                 len(report.done), len(report.skipped), len(report.failed), out / "index.md",
                 report.translation_calls, report.memory_hits)
+    from .outputs.escape import display_name
+
     for name, reason in report.failed.items():
-        log.warning("  failed: %s: %s", name, reason)
+        log.warning("  failed: %s: %s", display_name(name), reason)
     raise typer.Exit(report.exit_code)
 
 

@@ -19,6 +19,7 @@ from html import escape
 from pathlib import PurePosixPath
 
 from ..stages.flags import FLAGS
+from .escape import display_name, md_link_target
 from .index import split_entries
 
 _STYLE = """
@@ -179,8 +180,8 @@ def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
            '<th>Files</th></tr></thead><tbody>']
     for key, e in done:
         outputs = e.get("outputs", [])
-        links = " ".join(f'<a href="{escape(o)}">{escape(o.rsplit(".", 1)[-1])}</a>' for o in outputs)
-        title = escape(e.get("title_target") or e.get("title") or key)
+        links = " ".join(f'<a href="{escape(md_link_target(o))}">{escape(o.rsplit(".", 1)[-1])}</a>' for o in outputs)
+        title = escape(e.get("title_target") or e.get("title") or display_name(key))
         arabic = f'<br><span dir="rtl" lang="ar">{escape(e["title"])}</span>' if e.get("title") else ""
         out.append(f'<tr><td data-key="{escape(e.get("date") or "")}">{escape(e.get("date") or "—")}</td>'
                    f'<td>{title}{arabic}</td><td>{escape(e.get("summary") or "")}</td>'
@@ -191,6 +192,6 @@ def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
         out.append("<h2>Not translated</h2><table><thead><tr><th>File</th><th>Reason</th><th>What to do</th></tr></thead><tbody>")
         for key, e in failed:
             error = e.get("error", {})
-            out.append(f"<tr><td>{escape(key)}</td><td>{escape(error.get('reason', ''))}</td><td>{escape(error.get('hint', ''))}</td></tr>")
+            out.append(f"<tr><td>{escape(display_name(key))}</td><td>{escape(error.get('reason', ''))}</td><td>{escape(error.get('hint', ''))}</td></tr>")
         out.append("</tbody></table>")
     return _page("Translated articles", "\n".join(out), _INDEX_SCRIPT)

@@ -13,6 +13,7 @@ from typing import Callable, Protocol
 from ..backends import Backend, BatchingBackend, IsolatingBackend, MemoBackend, load_backend
 from ..config import Profile, settings_record
 from ..memory import MemoryBackend, TranslationMemory
+from ..outputs.escape import display_name
 from ..reading.files import FORMATS, sha256_file
 from ..stages.article import SCHEMA
 
@@ -47,13 +48,13 @@ class LogProgress:
         log.info("%d article(s) to process", total_articles)
 
     def article(self, name: str, segments: int) -> None:
-        log.info("%s: %d segment(s) to translate", name, segments)
+        log.info("%s: %d segment(s) to translate", display_name(name), segments)
 
     def segments_done(self, n: int) -> None:
         pass
 
     def finished(self, name: str, status: str) -> None:
-        log.info("%s: %s", name, status)
+        log.info("%s: %s", display_name(name), status)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from ..config import Profile, settings_record
 from ..errors import InputError, OutputError, UsageError
 from ..outputs import render_index, render_index_html
 from ..outputs.atomic import write_atomic
+from ..outputs.escape import display_name as display
 from ..outputs.manifest import write_manifest
 from ..reading.files import discover, sha256_file
 from ..stages.align import assemble
@@ -73,12 +74,6 @@ class _Run:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def display(key: str) -> str:
-    from ..outputs.escape import display_name
-
-    return display_name(key)
 
 
 def _translate_window(state: _Run, window: list[tuple[Prepared, Path]]) -> None:
