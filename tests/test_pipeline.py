@@ -178,12 +178,12 @@ def test_abstractive_summary_chunks_long_input_instead_of_cutting(tmp_path, tiny
     from translate.stages.summarize import abstractive
 
     options = load_config(tiny_models).profile().summary
-    summarizer = BatchingBackend(load_backend(options, role="summary"), batch_tokens=options.batch_tokens)
+    summarizer = BatchingBackend(load_backend(options, role="summary"), batch_tokens=4096)
     paragraphs = [(f"p{i}", "The minister said the talks on security and trade will continue in moscow. " * 3)
                   for i in range(1, 12)]
     calls = []
     real = summarizer.translate
-    summarizer.translate = lambda batch: calls.append(list(batch)) or real(batch)
+    summarizer.translate = lambda batch, **kw: calls.append(list(batch)) or real(batch, **kw)
     summary = abstractive(paragraphs, summarizer, model=options.model, max_input_tokens=options.max_input_tokens)
     assert summary.text and summary.method == "abstractive"
     assert len(calls[0]) > 1  # the article did not fit: chunked, then summarized again

@@ -41,7 +41,8 @@ class TranslationOptions:
     compute_type: str = "auto"  # ctranslate2: int8 on CPU, int8_float16 on CUDA
     threads: int = 0  # ctranslate2 threads per batch; 0: all cores
     max_input_tokens: int = 256
-    batch_tokens: int = 1024
+    batch_tokens: int | str = "auto"  # padded source tokens per batch; auto: per device (backends.devices)
+    max_hypotheses: int | str = "auto"  # segments x beams decoded at once; auto: per device
     source_lang: str | None = None  # the model's code for Arabic (None: detected from the model folder)
     target_lang: str | None = None  # the model's code for English (None: detected)
     prefix: str | None = None  # text before every input (None: the family's, e.g. ">>eng<< ")
@@ -61,7 +62,8 @@ class SummaryOptions:
     compute_type: str = "auto"
     threads: int = 0
     max_input_tokens: int = 1024
-    batch_tokens: int = 4096
+    batch_tokens: int | str = "auto"
+    max_hypotheses: int | str = "auto"
     sentences: int = 3
     prefix: str | None = None  # task prefix (None: the family's, e.g. "summarize: " for T5)
     llm: LLMSettings | None = None  # an instruction LLM writes the summary, citing its paragraphs
@@ -149,7 +151,7 @@ def _typed(path: Path, where: str, value: Any, kind: type | tuple, choices: tupl
 
 _FIELD_TYPES = {
     "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
-    "max_input_tokens": int, "batch_tokens": int, "sentences": int, "compute_type": str, "threads": int,
+    "max_input_tokens": int, "batch_tokens": (int, str), "max_hypotheses": (int, str), "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
     "no_repeat_ngram_size": int, "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
     "source_lang": (str, type(None)), "target_lang": (str, type(None)), "prefix": (str, type(None)),
@@ -176,9 +178,13 @@ def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir:
             changes[key] = str((config_dir / Path(value).expanduser()).resolve())
         if key == "formats":
             changes[key] = parse_formats(value, f"{path}: {where}.formats")
-    for key in ("max_input_tokens", "batch_tokens", "num_beams", "max_new_tokens"):
+    for key in ("max_input_tokens", "batch_tokens", "max_hypotheses", "num_beams", "max_new_tokens"):
         if changes.get(key) == 0:
             raise ConfigError(path, f"{where}.{key}", "must be at least 1", "use a positive number")
+    for key in ("batch_tokens", "max_hypotheses"):
+        if isinstance(changes.get(key), str) and changes[key] != "auto":
+            raise ConfigError(path, f"{where}.{key}", f"expected a number or auto, got {changes[key]!r}",
+                              "write a positive number, or auto for the device's default")
     built = dataclasses.replace(base, **changes)
     _check_llm(path, where, built)
     return built

@@ -119,12 +119,13 @@ def check_output(source: str, target: str) -> list[str]:
 def check_profile(profile: Profile) -> tuple[list[str], int]:
     """Load the profile's translation model, translate the check sentences; (report lines, number
     of suspicious translations)."""
-    from .backends import BatchingBackend, load_backend
+    from .backends import load_backend
     from .evaluation.run import translate_lines
+    from .runners.common import batched
 
     options = profile.translation
     backend = load_backend(options, role="translation")
-    translated = translate_lines(BatchingBackend(backend, batch_tokens=options.batch_tokens), CHECK_SENTENCES,
+    translated = translate_lines(batched(backend, options, role="translation", device=backend.device), CHECK_SENTENCES,
                                  budget=min(options.max_input_tokens, backend.max_input_tokens))
     info = backend.provenance()
     family = f", {info['family']['name']}" if isinstance(info.get("family"), dict) else ""

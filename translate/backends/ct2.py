@@ -113,9 +113,13 @@ class CTranslate2Backend(Seq2SeqBackend):
             import ctranslate2
 
             path = self.converted()
+            # on CUDA, one replica per visible GPU (CUDA_VISIBLE_DEVICES chooses them); batches are
+            # spread over the replicas
+            gpus = list(range(ctranslate2.get_cuda_device_count())) if self.device == "cuda" else [0]
             try:
                 self.engine = ctranslate2.Translator(str(path), device=self.device, compute_type=self.compute_type,
-                                                     intra_threads=self.threads, inter_threads=1)
+                                                     device_index=gpus or [0], intra_threads=self.threads,
+                                                     inter_threads=max(1, len(gpus)))
             except Exception as exc:  # noqa: BLE001 - any failure to load stops the run with one message
                 raise ModelUnavailableError(f"{self.role} model {self.options.model!r}: the CTranslate2 copy in {path} "
                                             f"could not be loaded ({type(exc).__name__}: {exc})",

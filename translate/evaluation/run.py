@@ -52,15 +52,15 @@ def translate_lines(translator, lines: Sequence[str], *, budget: int) -> list[tu
 def evaluate_profile(profile: Profile, references: References, *, keep_hypotheses: bool = False) -> EvalResult:
     """Translate the references' sources with ``profile`` and score them. ``seconds`` is the time
     spent translating, after the model is loaded (one warm-up sentence)."""
-    from ..backends import BatchingBackend, MemoBackend, load_backend
-    from ..runners.common import max_items
+    from ..backends import MemoBackend, load_backend
+    from ..runners.common import batched
 
     options = profile.translation
     backend = load_backend(options, role="translation")
-    stack = MemoBackend(BatchingBackend(backend, batch_tokens=options.batch_tokens, max_items=max_items(options)))
+    stack = MemoBackend(batched(backend, options, role="translation", device=backend.device))
     budget = min(options.max_input_tokens, backend.max_input_tokens)
-    translate_lines(BatchingBackend(backend, batch_tokens=options.batch_tokens), references.sources[:1],
-                    budget=budget)  # warm-up: load the weights outside the timed part
+    translate_lines(stack, references.sources[:1], budget=budget)  # warm-up: load the weights, untimed
+    stack.memo.clear()
     started = time.perf_counter()
     translated = translate_lines(stack, references.sources, budget=budget)
     seconds = time.perf_counter() - started

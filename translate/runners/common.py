@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from ..backends import Backend, BatchingBackend, IsolatingBackend, MemoBackend, load_backend
+from ..backends.devices import budgets
 from ..config import Profile, settings_record
 from ..memory import MemoryBackend, TranslationMemory
 from ..outputs.escape import display_name
@@ -71,13 +72,13 @@ class BatchReport:
         return 1 if self.failed else 0
 
 
-MAX_HYPOTHESES = 128
-
-
-def max_items(options) -> int:
-    """Segments per batch such that beams x segments <= 128: the output-vocabulary scores of every
-    hypothesis are held at once, so this bounds memory when many short segments share a batch."""
-    return max(1, MAX_HYPOTHESES // options.generation.num_beams)
+def batched(inner: Backend, options, *, role: str, device: str, on_batch=None) -> BatchingBackend:
+    """``inner`` in length-sorted batches sized for ``device`` (``backends.devices``): at most
+    ``batch_tokens`` padded tokens, and segments x beams <= ``max_hypotheses`` (the output-vocabulary
+    scores of every hypothesis are held at once, so this bounds memory when short segments abound)."""
+    found = budgets(options, device=device, role=role)
+    return BatchingBackend(inner, batch_tokens=found.batch_tokens, on_batch=on_batch,
+                           max_items=max(1, found.max_hypotheses // options.generation.num_beams))
 
 
 class Models:
@@ -108,16 +109,16 @@ class Models:
                 self._inner.on_progress = progress
                 self._stack = MemoBackend(IsolatingBackend(inner))
             else:
-                self._stack = MemoBackend(BatchingBackend(IsolatingBackend(inner), batch_tokens=options.batch_tokens,
-                                                          max_items=max_items(options), on_batch=progress))
+                self._stack = MemoBackend(batched(IsolatingBackend(inner), options, role="translation",
+                                                  device=self._inner.device, on_batch=progress))
         return self._stack
 
     def summarizer(self) -> Backend:
         if self._summarizer is None:
             options = self.profile.summary
             inner = IsolatingBackend(self.loader(options, role="summary"))
-            self._summarizer = inner if getattr(inner.inner, "groups_paragraphs", False) else BatchingBackend(
-                inner, batch_tokens=options.batch_tokens, max_items=max_items(options))
+            self._summarizer = inner if getattr(inner.inner, "groups_paragraphs", False) else batched(
+                inner, options, role="summary", device=inner.inner.device)
         return self._summarizer
 
     def open_memory(self) -> TranslationMemory:
@@ -160,8 +161,9 @@ def settings_hash(profile: Profile) -> str:
         settings["glossary_sha256"] = sha256_file(Path(profile.output.glossary))
     if profile.summary.method != "abstractive":
         settings["summary"] = {"method": profile.summary.method, "sentences": profile.summary.sentences}
-    for part in ("translation", "summary"):  # threads change speed, not output
-        settings[part].pop("threads", None)
+    for part in ("translation", "summary"):  # threads and batch sizes change speed, not output
+        for key in ("threads", "batch_tokens", "max_hypotheses"):
+            settings[part].pop(key, None)
     blob = json.dumps({"schema": SCHEMA, **settings}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
