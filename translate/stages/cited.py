@@ -22,19 +22,16 @@ that cannot be made (no sentences, no shrinking) falls back to the extractive on
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..backends.base import Backend
 from ..backends.llm.replies import parse_cited
-from ..errors import SummaryError
-from .summarize import Summary, SummaryPlan, run_plans
+from .summarize import Summary, SummaryPlan, fall_back, run_plans
 
 Count = Callable[[Sequence[str]], list[int]]
 
-log = logging.getLogger("translate")
 MAX_ROUNDS = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -144,8 +141,5 @@ def cited_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, limit: in
 
 
 def _fall_back(fallback: Callable[[], Summary] | None, reason: str) -> Summary:
-    if fallback is None:
-        raise SummaryError(f"cited summary stopped: {reason}",
-                           "use --summary extractive, or check the summarizer's prompt and replies (--debug)")
-    log.debug("cited summary stopped (%s): extractive summary instead", reason)
-    return replace(fallback(), fallback_from="abstractive", reason=reason)
+    return fall_back(fallback, reason, what="cited summary",
+                     hint="use --summary extractive, or check the summarizer's prompt and replies (--debug)")

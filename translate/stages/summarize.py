@@ -173,11 +173,14 @@ def _chunks(units: Sequence[str], count: Count, limit: int) -> list[tuple[str, i
     return _verify(groups, "\n", count, limit)
 
 
-def _fall_back(fallback: Callable[[], Summary] | None, reason: str) -> Summary:
+def fall_back(fallback: Callable[[], Summary] | None, reason: str, *, what: str = "abstractive summary",
+              hint: str = "use --summary extractive (or a summarizer whose summaries are shorter than their input)"
+              ) -> Summary:
+    """``fallback()`` (the extractive summary) marked as standing in for the abstractive one;
+    ``SummaryError`` when there is none."""
     if fallback is None:
-        raise SummaryError(f"abstractive summary stopped: {reason}",
-                           "use --summary extractive (or a summarizer whose summaries are shorter than their input)")
-    log.debug("abstractive summary stopped (%s): extractive summary instead", reason)
+        raise SummaryError(f"{what} stopped: {reason}", hint)
+    log.debug("%s stopped (%s): extractive summary instead", what, reason)
     return replace(fallback(), fallback_from="abstractive", reason=reason)
 
 
@@ -216,13 +219,13 @@ def abstractive_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, lim
             break
         units = [s for s in summaries if s.strip()]
         if not units:
-            return _fall_back(fallback, f"round {round_number}: the summarizer returned empty summaries")
+            return fall_back(fallback, f"round {round_number}: the summarizer returned empty summaries")
         before, after = sum(tokens for _, tokens in chunks), sum(count(units))
         if after >= before:
-            return _fall_back(fallback, f"round {round_number}: the {len(chunks)} chunk summaries ({after} tokens) "
+            return fall_back(fallback, f"round {round_number}: the {len(chunks)} chunk summaries ({after} tokens) "
                                         f"are not shorter than their input ({before} tokens)")
     else:
-        return _fall_back(fallback, f"the text still needed {len(chunks)} chunks after {MAX_ROUNDS} rounds")
+        return fall_back(fallback, f"the text still needed {len(chunks)} chunks after {MAX_ROUNDS} rounds")
     text = " ".join(" ".join(summaries).split())
     parts = [s for s in _EN_SENTENCE.split(text) if s.strip()]
     vocabulary = _vocabulary(paragraphs)

@@ -87,3 +87,15 @@ def known(info: ModelInfo, fmt: str, code: str) -> list[str]:
     """The language codes in the vocabulary, for messages."""
     pattern = re.compile(re.escape(fmt).replace(r"\{\}", f"({code})") + "$")
     return sorted(m.group(1) for t in info.vocab if (m := pattern.match(t)))
+
+
+def language_tagged(info: ModelInfo, role: str, overrides: Overrides, *, family: str, sources: tuple[str, ...],
+                    targets: tuple[str, ...], fmt: str, code: str) -> Tagging:
+    """The tagging of families whose tokenizer adds the source language token once ``src_lang`` is
+    set and whose generation must start with the target language token (NLLB, M2M-100, mBART-50)."""
+    source = pick(info, role, wanted=overrides.source_lang, candidates=sources, side="source", fmt=fmt, code=code,
+                  setting="source_lang")
+    target = pick(info, role, wanted=overrides.target_lang, candidates=targets, side="target", fmt=fmt, code=code,
+                  setting="target_lang")
+    return Tagging(family=family, source_lang=source, target_lang=target, src_lang=source,
+                   prefix=overrides.prefix or "", target_token=fmt.format(target))

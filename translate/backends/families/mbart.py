@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .base import ModelInfo, Overrides, Tagging, pick
+from .base import ModelInfo, Overrides, Tagging, language_tagged
 
 CODE = r"[a-z]{2}_[A-Z]{2}"
 
@@ -11,9 +11,5 @@ CODE = r"[a-z]{2}_[A-Z]{2}"
 def detect(info: ModelInfo, *, role: str, overrides: Overrides) -> Tagging | None:
     if info.model_type != "mbart":
         return None
-    source = pick(info, role, wanted=overrides.source_lang, candidates=("ar_AR",), side="source", fmt="{}",
-                  code=CODE, setting="source_lang")
-    target = pick(info, role, wanted=overrides.target_lang, candidates=("en_XX",), side="target", fmt="{}",
-                  code=CODE, setting="target_lang")
-    return Tagging(family="mbart50", source_lang=source, target_lang=target, src_lang=source,
-                   prefix=overrides.prefix or "", target_token=target)
+    return language_tagged(info, role, overrides, family="mbart50", sources=("ar_AR",), targets=("en_XX",),
+                           fmt="{}", code=CODE)
