@@ -1,0 +1,72 @@
+"""`translate segment` (no model) and `translate eval` (profiles scored on references)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import InputError, UsageError
+from . import ConfigOpt, _fail, _setup_logging, app, log
+
+
+@app.command("segment")
+def segment_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Article files to segment.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the structure as JSON (a list, one object per file).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on errors.")] = False,
+) -> None:
+    """Show how articles are segmented (title, date, blocks with kinds, sentences). No model is loaded."""
+    _setup_logging(debug=debug)
+    from ..text.view import describe, render_text
+
+    results, failed = [], 0
+    for path in files:
+        try:
+            results.append(describe(path))
+        except InputError as exc:
+            failed += 1
+            typer.echo(f"error: {path}: {exc.reason}\n  fix: {exc.hint}", err=True)
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=1))
+    else:
+        for item in results:
+            typer.echo(render_text(item))
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("eval")
+def eval_cmd(
+    references: Annotated[list[Path], typer.Argument(help="Reference translations: a TSV (source<TAB>reference), a TMX, "
+                                                          "or two line-aligned files (FLORES-200 style).")],
+    config: ConfigOpt = None,
+    profile: Annotated[Optional[str], typer.Option("--profile", "-p", help="Profile(s) to compare, comma-separated [default: the default profile].")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")] = None,
+    hypotheses: Annotated[Optional[Path], typer.Option(help="Write each profile's translations to DIR/<profile>.txt.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
+) -> None:
+    """Score profiles on your reference translations (sacrebleu BLEU and chrF++) with their speed."""
+    _setup_logging(debug=debug)
+    from ..config import load_config
+    from ..evaluation import as_json, load_references, render_table
+    from ..evaluation.run import evaluate_profile
+    from ..outputs.atomic import write_atomic
+
+    try:
+        loaded = load_config(config)
+        names = [n.strip() for n in (profile or loaded.default_profile).split(",") if n.strip()]
+        profiles = [loaded.profile(name) for name in names]
+        refs = load_references(references)
+        results = []
+        for chosen in profiles:
+            log.warning("evaluating %s on %d sentences (%s)...", chosen.name, len(refs), refs.origin)
+            results.append(evaluate_profile(chosen, refs, keep_hypotheses=hypotheses is not None))
+            if hypotheses is not None:
+                write_atomic(hypotheses / f"{chosen.name}.txt", "\n".join(results[-1].hypotheses) + "\n")
+        if json_out is not None:
+            write_atomic(json_out, json.dumps(as_json(results, refs), ensure_ascii=False, indent=1) + "\n")
+    except UsageError as exc:
+        _fail(exc, debug)
+    typer.echo(render_table(results))
