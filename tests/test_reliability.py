@@ -282,3 +282,22 @@ def test_hostile_file_names_are_shown_escaped_and_links_still_resolve(tmp_path, 
         article_links = [t for t in targets if "name" in unquote(t)]
         assert article_links and all((out / unquote(t)).is_file() for t in article_links), (index, targets)
     assert "\u202e" not in result.output
+
+
+def test_one_memory_shared_by_concurrent_runs_into_two_folders(tmp_path, tiny_models):
+    write_articles(tmp_path / "in1", 8)
+    write_articles(tmp_path / "in2", 8)  # the same sentences: both runs want to store them
+    memory = tmp_path / "shared.sqlite"
+    runs = [_cli("batch", tmp_path / f"in{i}", "--out", tmp_path / f"out{i}", "--config", tiny_models,
+                 "--profile", "tiny-extractive", "--memory", memory) for i in (1, 2)]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], results
+    for i in (1, 2):
+        assert len(load(tmp_path / f"out{i}" / "manifest.json")["files"]) == 8
+    with sqlite3.connect(memory) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = db.execute("SELECT count(*), count(DISTINCT source) FROM memory").fetchone()
+    assert rows[0] == rows[1] > 0  # each segment stored once, whichever run stored it
+    third = run_cli("batch", tmp_path / "in1", "--out", tmp_path / "out3", "--config", tiny_models,
+                    "--profile", "tiny-extractive", "--memory", memory)
+    assert third.exit_code == 0 and "0 segments translated" in third.output  # all from the shared memory

@@ -61,16 +61,23 @@ def convert(model: str, folder: Path, quantization: str) -> Path:
                                                             **kwargs)
             return tokenizer
 
-    log.warning("converting %s to CTranslate2 (once; stored in %s)...", model, target)
-    partial = target.with_name(target.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        Converter(str(folder)).convert(str(partial), quantization=quantization, force=True)
-    except Exception as exc:  # noqa: BLE001 - converters fail in many ways (AttributeError, KeyError...)
+    from filelock import FileLock
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):  # concurrent runs convert once; the others wait, then load it
+        if (target / "model.bin").is_file():
+            return target
+        log.warning("converting %s to CTranslate2 (once; stored in %s)...", model, target)
+        partial = target.with_name(target.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        raise ConversionError(f"model {model!r} could not be converted to CTranslate2 ({type(exc).__name__}: {exc})",
-                                    "use backend: transformers for this model in models.yaml") from exc
-    partial.rename(target)  # a finished conversion appears atomically
+        try:
+            Converter(str(folder)).convert(str(partial), quantization=quantization, force=True)
+        except Exception as exc:  # noqa: BLE001 - converters fail in many ways (AttributeError, KeyError...)
+            shutil.rmtree(partial, ignore_errors=True)
+            raise ConversionError(f"model {model!r} could not be converted to CTranslate2 ({type(exc).__name__}: "
+                                  f"{exc})", "use backend: transformers for this model in models.yaml") from exc
+        shutil.rmtree(target, ignore_errors=True)  # a conversion killed mid-rename left no model.bin
+        partial.rename(target)  # a finished conversion appears atomically
     return target
 
 
