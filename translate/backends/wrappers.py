@@ -101,7 +101,7 @@ class MemoBackend(Wrapper):
     ``limit`` texts are remembered (the oldest are forgotten first), so memory stays flat however
     large the folder: repeats across a whole run are the translation memory's business."""
 
-    def __init__(self, inner: Backend, *, limit: int = 50_000) -> None:
+    def __init__(self, inner: Backend, *, limit: int = 20_000) -> None:
         super().__init__(inner)
         self.memo: dict[str, Output] = {}
         self.limit = limit

@@ -238,7 +238,9 @@ def _process(state: _Run, todo: list[tuple[Path, str, Path]]) -> None:
         if prepared is None:
             continue
         new = set(prepared.inputs) - state.seen
-        state.seen = state.seen | new if len(state.seen) < 200_000 else new
+        if len(state.seen) > 20_000:  # only for progress counts: bounded, so memory stays flat
+            state.seen.clear()
+        state.seen |= new  # in place: copying the set for every article made the run quadratic
         state.progress.article(key, len(new))
         if len(prepared.inputs) >= state.run.window_segments:
             _translate_window(state, window)
