@@ -10,6 +10,12 @@ separately and wall-clock:
 
     .venv/bin/python bench/huge_article.py            # 1 MB and 20 MB
     .venv/bin/python bench/huge_article.py --sizes 1,5,20
+    .venv/bin/python bench/huge_article.py --pipeline --sizes 0.25,1
+
+``--pipeline`` runs the whole batch instead (tiny random models from tests/tiny_models.py,
+extractive summary, the size limit raised) on each huge article placed between small ones, and
+reports each article's wall time, the time per character, and when the small articles finished
+relative to the huge one (they must not wait for it).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import random
 import re
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -88,11 +95,70 @@ def measure(path: Path) -> dict:
             "sentences": len(candidates), "read_s": read_s, "segment_s": segment_s, "summary_s": summary_s}
 
 
+class _Finishes:
+    """A Progress recording when each article finished."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+
+    def start(self, total_articles: int) -> None:
+        self.started = time.perf_counter()
+
+    def article(self, name: str, segments: int) -> None:
+        pass
+
+    def segments_done(self, n: int) -> None:
+        pass
+
+    def finished(self, name: str, status: str) -> None:
+        self.at[name] = time.perf_counter() - self.started
+
+
+def pipeline(sizes: list[float]) -> None:
+    import dataclasses
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tiny_models import build_all
+
+    from translate import load_config
+    from translate.runners.common import RunOptions
+    from translate.runners.local import run_batch
+
+    with tempfile.TemporaryDirectory(prefix="huge-pipeline-") as folder:
+        work = Path(folder)
+        os.environ.setdefault("TRANSLATE_CACHE", str(work / "cache"))
+        profile = load_config(build_all(work / "models")).profile("tiny-extractive")
+        profile = dataclasses.replace(profile, input=dataclasses.replace(profile.input, max_characters=0))
+        print("| article | bytes | finished at s | s per 100 kB | small articles finished at s |")
+        print("|---|---|---|---|---|")
+        for megabytes in sizes:
+            inputs = work / f"in-{megabytes:g}"
+            inputs.mkdir()
+            for i, name in enumerate(("a-small.txt", "z-small.txt")):
+                shutil.copy(FIXTURES / ("article_full.txt" if i == 0 else "article_notitle.txt"), inputs / name)
+            size = build_article(inputs / "m-huge.txt", megabytes=megabytes)
+            finishes = _Finishes()
+            report = run_batch(profile=profile, run=RunOptions(input=inputs, out=work / f"out-{megabytes:g}"),
+                               progress=finishes)
+            if report.failed:
+                raise SystemExit(f"failed: {report.failed}")
+            huge = finishes.at["m-huge.txt"]
+            print(f"| {megabytes:g} MB | {size:,} | {huge:.1f} | {huge / size * 1e5:.2f} | "
+                  f"{finishes.at['a-small.txt']:.1f} (before), {finishes.at['z-small.txt']:.1f} (after) |",
+                  flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1,20", help="article sizes in MB, comma-separated (default 1,20)")
+    parser.add_argument("--pipeline", action="store_true", help="run the whole batch (tiny models), not the stages")
     args = parser.parse_args()
     sizes = [float(s) for s in args.sizes.split(",")]
+    if args.pipeline:
+        pipeline(sizes)
+        return
     results = []
     with tempfile.TemporaryDirectory(prefix="huge-article-") as folder:
         for megabytes in sizes:

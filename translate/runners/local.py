@@ -234,6 +234,9 @@ def _process(state: _Run, todo: list[tuple[Path, str, Path]]) -> None:
     so it never holds back small articles."""
     window: list[tuple[Prepared, Path]] = []
     for path, key, stem in todo:
+        if window and _size(path) > LARGE_FILE_BYTES:  # finish the small ones before preparing a big one
+            _translate_window(state, window)
+            window = []
         prepared = state.guarded([key], lambda: _prepare(state, path, key))
         if prepared is None:
             continue
@@ -250,6 +253,16 @@ def _process(state: _Run, todo: list[tuple[Path, str, Path]]) -> None:
             _translate_window(state, window)
             window = []
     _translate_window(state, window)
+
+
+LARGE_FILE_BYTES = 256 * 1024  # about one window of segments
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it reports the reason
 
 
 def _write_indexes(out: Path, journal: Journal, settings: dict, *, quiet: bool = False) -> None:
