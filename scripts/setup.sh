@@ -6,7 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${TRANSLATE_VENV:-$root/.venv}"
 python="${PYTHON:-python3}"
-stamp="$venv/.installed-$(sha256sum "$root/pyproject.toml" | cut -c1-16)"
+extras="${TRANSLATE_EXTRAS:-test}"   # CI: test,ray (every optional extra, so no test is skipped)
+stamp="$venv/.installed-$( (cat "$root/pyproject.toml"; echo "$extras") | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ]; then
   exit 0
 fi
@@ -14,6 +15,6 @@ echo "setting up $venv (first run only; a few minutes)..." >&2
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
 "$venv/bin/python" -m pip install --quiet "torch==2.13.0" >&2
-"$venv/bin/python" -m pip install --quiet -e "$root[test]" >&2
+"$venv/bin/python" -m pip install --quiet -e "$root[$extras]" >&2
 rm -f "$venv"/.installed-*
 touch "$stamp"

@@ -108,6 +108,11 @@ class TranslationMemory:
             found.update({row[0]: Human(*row[1:]) for row in rows})
         return found
 
+    def human_all(self) -> dict[str, Human]:
+        """Every human translation (e.g. to send them to the workers of a Ray run once)."""
+        rows = self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human")
+        return {row[0]: Human(*row[1:]) for row in rows}
+
     def store_human(self, entries: Sequence[tuple[str, Human]]) -> None:
         """Store human translations in order, in one transaction: the latest for a key wins, the
         one it replaces moves to the history."""

@@ -81,6 +81,9 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Redo every article, even unchanged ones.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the translation memory (translate every segment).")] = False,
     memory: Annotated[Optional[Path], typer.Option(help="Translation memory file [default: OUT/translation-memory.sqlite].")] = None,
+    engine: Annotated[str, typer.Option(help="local (this process) or ray (a Ray cluster, or a local Ray instance).")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(help="With --engine ray: the cluster (auto, ray://HOST:10001) [default: start a local instance].")] = None,
+    ray_workers: Annotated[int, typer.Option(help="With --engine ray: model replicas [default: one per GPU, or per 4 CPUs].")] = 0,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="If another run is writing to OUT, stop (exit 2) instead of waiting.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
@@ -101,7 +104,17 @@ def batch(
         run = RunOptions(input=input, out=out, force=force, debug=debug, memory=not no_cache, memory_path=memory,
                          wait=not no_wait)
         with _terminate_as_interrupt():
-            report = run_batch(profile=chosen, run=run, progress=progress)
+            if engine == "ray":
+                from ..runners.ray import RayOptions, run_batch_ray
+
+                report = run_batch_ray(profile=chosen, run=run, address=ray_address, progress=progress,
+                                       options=RayOptions(workers=ray_workers))
+            elif engine != "local":
+                raise UsageError(f"--engine {engine!r} is not an engine", "use --engine local or --engine ray")
+            elif ray_address or ray_workers:
+                raise UsageError("--ray-address and --ray-workers need --engine ray", "add --engine ray, or drop them")
+            else:
+                report = run_batch(profile=chosen, run=run, progress=progress)
     except UsageError as exc:
         _fail(exc, debug)
     except KeyboardInterrupt as exc:

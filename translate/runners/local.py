@@ -9,7 +9,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .. import __version__
 from ..config import Profile, settings_record
@@ -32,7 +32,7 @@ log = logging.getLogger("translate")
 
 
 @dataclass
-class _Run:
+class RunState:
     """The state of one batch run, passed to the helpers below."""
 
     profile: Profile
@@ -47,7 +47,7 @@ class _Run:
 
     def fail(self, key: str, code: str, reason: str, hint: str) -> None:
         self.journal.record(key, {"status": "failed", "error": {"code": code, "reason": reason, "hint": hint},
-                                  "finished": _now()})
+                                  "finished": now()})
         self.report.failed[key] = f"{reason} — fix: {hint}"
         log.error("%s: %s\n  fix: %s", display(key), reason, hint)
         self.progress.finished(key, "failed")
@@ -72,11 +72,11 @@ class _Run:
         return None
 
 
-def _now() -> str:
+def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _translate_window(state: _Run, window: list[tuple[Prepared, Path]]) -> None:
+def translate_window(state: RunState, window: list[tuple[Prepared, Path]]) -> None:
     """Translate the segments of several articles together (length-sorted across articles), then
     summarize them together (every round of every article's summary in one batching call), then
     build and write each article. A segment or chunk the model fails on fails its own article only."""
@@ -117,7 +117,7 @@ def _raise(exc: Exception) -> None:
     raise exc
 
 
-def _assemble(state: _Run, prepared: Prepared, outputs: dict) -> tuple[list[dict], object]:
+def _assemble(state: RunState, prepared: Prepared, outputs: dict) -> tuple[list[dict], object]:
     started = time.perf_counter()
     paragraphs = assemble(prepared.doc, prepared.segments, outputs, glossary=state.glossary, human=prepared.human)
     plan = plan_summary(prepared.doc, paragraphs, state.profile, state.models.summarizer)
@@ -125,7 +125,7 @@ def _assemble(state: _Run, prepared: Prepared, outputs: dict) -> tuple[list[dict
     return paragraphs, plan
 
 
-def _summarize(state: _Run, planned: list[tuple[Prepared, object]]) -> list[object]:
+def _summarize(state: RunState, planned: list[tuple[Prepared, object]]) -> list[object]:
     """Each article's summary (or the exception that failed it); abstractive plans run together."""
     results: list[object] = [plan for _, plan in planned]
     waiting = [i for i, (_, plan) in enumerate(planned) if not isinstance(plan, Summary)]
@@ -140,7 +140,7 @@ def _summarize(state: _Run, planned: list[tuple[Prepared, object]]) -> list[obje
     return results
 
 
-def _finish_one(state: _Run, prepared: Prepared, stem: Path, outputs: dict, paragraphs: list[dict],
+def _finish_one(state: RunState, prepared: Prepared, stem: Path, outputs: dict, paragraphs: list[dict],
                 summary: Summary | None) -> None:
     if summary is None:  # the whole summary call failed: already recorded
         return
@@ -164,7 +164,7 @@ def _finish_one(state: _Run, prepared: Prepared, stem: Path, outputs: dict, para
         "title": record["title"], "title_target": record["title_target"], "date": record["date"],
         "summary": record["summary"]["text"], "flagged": stats["counts"]["flagged_sentences"],
         "to_review": review_counts(record)["to_review"], **stats,
-        "finished": _now(),
+        "finished": now(),
     })
     state.report.done.append(prepared.key)
     state.progress.finished(prepared.key, f"done ({stats['counts']['segments']} segments)")
@@ -183,8 +183,20 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
             journal.close()
 
 
-def _run_locked(profile: Profile, run: RunOptions, progress: Progress, models: Models | None,
-                journal: Journal) -> BatchReport:
+@dataclass
+class RunPlan:
+    """What a run has to do, worked out the same way by every engine."""
+
+    report: BatchReport
+    todo: list[tuple[Path, str, Path]]  # (input, key, output stem) of the articles to (re)do
+    settings: dict  # the run's settings, as recorded in the journal and the manifest
+    fingerprint: str
+    glossary: object
+    memory_path: Path
+
+
+def plan_run(profile: Profile, run: RunOptions, journal: Journal, *, engine: str = "local") -> RunPlan:
+    """Find the inputs, record the run's settings, and skip the articles that are up to date."""
     files, ignored = discover(run.input, extensions=run.extensions)
     report = BatchReport(ignored=[str(p) for p in ignored])
     for path in ignored:
@@ -193,9 +205,9 @@ def _run_locked(profile: Profile, run: RunOptions, progress: Progress, models: M
     glossary = load_glossary(Path(profile.output.glossary)) if profile.output.glossary else None
     fingerprint = settings_hash(profile)
     memory_path = run.memory_path or run.out / MEMORY_FILE
-    models = models or Models(profile, memory_path=memory_path, machine_memory=run.memory)
     settings = {"tool_version": __version__, "settings_hash": fingerprint, **settings_record(profile),
-                "translation_memory": str(memory_path), "machine_translations_cached": run.memory, "started": _now()}
+                "translation_memory": str(memory_path), "machine_translations_cached": run.memory, "started": now(),
+                "engine": engine}
     journal.start_run(settings)
     names = output_names(files, run.input if run.input.is_dir() else run.input.parent)
     todo = []
@@ -210,34 +222,47 @@ def _run_locked(profile: Profile, run: RunOptions, progress: Progress, models: M
             log.info("%s: unchanged since the last run, skipped (use --force to redo)", display(key))
         else:
             todo.append((path, key, stem))
-    if todo:  # a model that cannot be used stops the run here, before any article is read
+    return RunPlan(report, todo, settings, fingerprint, glossary, memory_path)
+
+
+def _run_locked(profile: Profile, run: RunOptions, progress: Progress, models: Models | None,
+                journal: Journal) -> BatchReport:
+    plan = plan_run(profile, run, journal)
+    report = plan.report
+    models = models or Models(profile, memory_path=plan.memory_path, machine_memory=run.memory)
+    if plan.todo:  # a model that cannot be used stops the run here, before any article is read
         models.check()
-    progress.start(len(todo))
+    progress.start(len(plan.todo))
     models.on_batch = progress.segments_done
-    state = _Run(profile, run, models, journal, progress, report, fingerprint, glossary)
+    state = RunState(profile, run, models, journal, progress, report, plan.fingerprint, plan.glossary)
     try:
-        _process(state, todo)
+        for window in windows(state, plan.todo, lambda path, key: state.guarded([key], lambda: _prepare(state, path,
+                                                                                                          key))):
+            translate_window(state, window)
     except BaseException:  # an interrupt or a run-stopping error: list what was finished, then stop
-        _write_indexes(run.out, journal, settings, quiet=True)
+        write_indexes(run.out, journal, plan.settings, quiet=True)
         raise
     else:
-        _write_indexes(run.out, journal, settings)
+        write_indexes(run.out, journal, plan.settings)
     finally:
         report.translation_calls, report.memory_hits = models.model_calls, models.memory_hits
         models.close()
     return report
 
 
-def _process(state: _Run, todo: list[tuple[Path, str, Path]]) -> None:
-    """Prepare articles into windows of about ``window_segments`` segments and translate each
-    window; an article bigger than a window is translated on its own, after the window before it,
-    so it never holds back small articles."""
+def windows(state: RunState, todo: list[tuple[Path, str, Path]],
+            prepare: Callable[[Path, str], Prepared | None]) -> Iterator[list[tuple[Prepared, Path]]]:
+    """Prepared articles in windows of about ``window_segments`` segments (translated together); an
+    article bigger than a window comes alone, after the window before it, and a big file starts
+    after the window before it is finished, so small articles never wait for it. ``prepare``: the
+    article, or None when it failed (recorded). Every engine cuts the same windows."""
+    limit = state.run.window_segments
     window: list[tuple[Prepared, Path]] = []
     for path, key, stem in todo:
-        if window and _size(path) > LARGE_FILE_BYTES:  # finish the small ones before preparing a big one
-            _translate_window(state, window)
+        if window and _size(path) > LARGE_FILE_BYTES:
+            yield window
             window = []
-        prepared = state.guarded([key], lambda: _prepare(state, path, key))
+        prepared = prepare(path, key)
         if prepared is None:
             continue
         new = set(prepared.inputs) - state.seen
@@ -245,14 +270,14 @@ def _process(state: _Run, todo: list[tuple[Path, str, Path]]) -> None:
             state.seen.clear()
         state.seen |= new  # in place: copying the set for every article made the run quadratic
         state.progress.article(key, len(new))
-        if len(prepared.inputs) >= state.run.window_segments:
-            _translate_window(state, window)
+        if len(prepared.inputs) >= limit:
+            yield window
             window = []
         window.append((prepared, stem))
-        if sum(len(p.inputs) for p, _ in window) >= state.run.window_segments:
-            _translate_window(state, window)
+        if sum(len(p.inputs) for p, _ in window) >= limit:
+            yield window
             window = []
-    _translate_window(state, window)
+    yield window
 
 
 LARGE_FILE_BYTES = 256 * 1024  # about one window of segments
@@ -265,7 +290,7 @@ def _size(path: Path) -> int:
         return 0  # reading it reports the reason
 
 
-def _write_indexes(out: Path, journal: Journal, settings: dict, *, quiet: bool = False) -> None:
+def write_indexes(out: Path, journal: Journal, settings: dict, *, quiet: bool = False) -> None:
     """manifest.json, index.md and index.html from the journal (also after an interrupt or an
     error: what was finished is listed). ``quiet``: a failure is logged, not raised, so it never
     hides the error that stopped the run."""
@@ -280,7 +305,7 @@ def _write_indexes(out: Path, journal: Journal, settings: dict, *, quiet: bool =
         log.error("the indexes could not be written: %s", exc)
 
 
-def _prepare(state: _Run, path: Path, key: str) -> Prepared:
+def _prepare(state: RunState, path: Path, key: str) -> Prepared:
     translator = state.models.translator
     budget = min(state.profile.translation.max_input_tokens, translator.max_input_tokens)
     return prepare(path, key=key, translator=translator, budget=budget, explicit=path == state.run.input,

@@ -19,109 +19,24 @@ cannot call back to the driver; a new dataset per window would reload the models
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import logging
 import math
-import os
 import pickle
-from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .. import __version__
-from ..config import Profile, settings_record
+from ..config import Profile
 from ..errors import UsageError
 from ..memory import TranslationMemory
-from ..reading.files import discover, sha256_file
-from ..stages.flags import load_glossary
-from .common import MEMORY_FILE, BatchReport, LogProgress, Progress, RunOptions, output_names, settings_hash
+from ..stages.article import Prepared
+from .common import BatchReport, LogProgress, Progress, RunOptions
 from .journal import Journal
-from .local import _now, _raise, _Run, _write_indexes, display
+from .local import RunState, _raise, plan_run, windows, write_indexes
 from .lock import folder_lock
+from .ray_cluster import RayOptions, ReplicaPool, plan_replicas, ray_session, require_ray, uses_gpu
 
+__all__ = ["RayOptions", "plan_replicas", "run_batch_ray"]
 log = logging.getLogger("translate")
-INSTALL_HINT = 'pip install "translate[ray]" (Ray is an optional extra), or use --engine local'
-
-
-@dataclass(frozen=True)
-class RayOptions:
-    """How the run uses Ray. 0 means: chosen from the cluster (see ``plan_replicas``)."""
-
-    workers: int = 0  # model replicas
-    cpus_per_worker: int = 0  # CPUs (and model threads) per replica
-    num_cpus: int = 0  # CPUs of the local Ray instance started without an address (0: this machine's)
-    articles_per_task: int = 4  # articles read and segmented per Ray Data task
-    ship_code: bool = True  # on a cluster, send this package to the workers (runtime_env py_modules)
-    object_store_mb: int = 512  # object store of a local instance
-
-
-def require_ray() -> None:
-    if importlib.util.find_spec("ray") is None:
-        raise UsageError("--engine ray needs Ray, which is not installed", INSTALL_HINT)
-
-
-def uses_gpu(profile: Profile) -> bool:
-    return profile.translation.device == "cuda" or (profile.summary.method == "abstractive"
-                                                     and profile.summary.device == "cuda")
-
-
-def plan_replicas(options: RayOptions, *, cpus: float, gpus: float, gpu: bool) -> tuple[int, int]:
-    """(replicas, CPUs per replica). With ``device: cuda``, one replica per GPU and one CPU each;
-    on CPUs, up to 4 cores per replica, leaving one core for reading and segmenting."""
-    spare = max(1, int(cpus) - 1)
-    per = options.cpus_per_worker or (1 if gpu else min(4, spare))
-    workers = options.workers or (max(1, int(gpus)) if gpu else max(1, spare // per))
-    return workers, per
-
-
-@contextlib.contextmanager
-def ray_session(address: str | None, options: RayOptions, profile: Profile, *, debug: bool) -> Iterator[tuple]:
-    """Connect to ``address`` (``auto``, ``ray://host:10001``...) or start a local instance
-    (loopback only, no dashboard, no usage stats); yields (replicas, CPUs per replica); shuts down
-    what it started. An application that already called ``ray.init`` keeps its own connection."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    if address is None:  # Ray's own switch: a single-node instance on 127.0.0.1 (read when ray is imported)
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    import ray
-    import ray.data  # configures its logger on import: quieted below
-
-    level = logging.INFO if debug else logging.WARNING
-    saved = logging.getLogger("ray.data").level
-    if not debug:
-        logging.getLogger("ray.data").setLevel(logging.ERROR)  # per-dataset progress lines
-    gpu = uses_gpu(profile)
-    started = not ray.is_initialized()
-    try:
-        if started and address is None:
-            cpus = options.num_cpus or os.cpu_count() or 1
-            workers, per = plan_replicas(options, cpus=cpus, gpus=0, gpu=gpu)
-            ray.init(num_cpus=max(cpus, workers * per + 1), include_dashboard=False, logging_level=level,
-                     object_store_memory=options.object_store_mb * 2**20)
-        else:
-            if started:
-                runtime = {"py_modules": [str(Path(__file__).resolve().parents[1])]} if options.ship_code else None
-                try:
-                    ray.init(address=address, logging_level=level, runtime_env=runtime)
-                except (ConnectionError, ValueError, RuntimeError) as exc:
-                    raise UsageError(f"cannot connect to the Ray cluster at {address} ({exc})",
-                                     "check --ray-address (auto on a cluster node, ray://HEAD:10001 from outside) "
-                                     "and that the cluster is up (ray status)") from exc
-            resources = ray.cluster_resources()
-            workers, per = plan_replicas(options, cpus=resources.get("CPU", 1), gpus=resources.get("GPU", 0),
-                                         gpu=gpu)
-            if workers * per + 1 > resources.get("CPU", 0):
-                log.warning("%d replica(s) x %d CPU(s), and one CPU for reading, need more than the cluster's %g "
-                            "CPUs: replicas wait until the cluster grows", workers, per, resources.get("CPU", 0))
-        if gpu and not ray.cluster_resources().get("GPU"):
-            raise UsageError("the profile runs on cuda but the Ray cluster has no GPU",
-                             "add GPU nodes, or use --device cpu")
-        yield workers, per
-    finally:
-        if started and ray.is_initialized():
-            ray.shutdown()
-        logging.getLogger("ray.data").setLevel(saved)
 
 
 def run_batch_ray(*, profile: Profile, run: RunOptions, address: str | None, progress: Progress | None = None,
@@ -144,35 +59,12 @@ def run_batch_ray(*, profile: Profile, run: RunOptions, address: str | None, pro
 
 def _run_locked(profile: Profile, run: RunOptions, progress: Progress, journal: Journal, *, address: str | None,
                 options: RayOptions, loader: Callable) -> BatchReport:
-    files, ignored = discover(run.input, extensions=run.extensions)
-    report = BatchReport(ignored=[str(p) for p in ignored])
-    for path in ignored:
-        log.warning("%s: skipped (extension not in %s; pass the file explicitly to try it)", display(str(path)),
-                    ", ".join(run.extensions))
-    glossary = load_glossary(Path(profile.output.glossary)) if profile.output.glossary else None
-    fingerprint = settings_hash(profile)
-    memory_path = run.memory_path or run.out / MEMORY_FILE
-    settings = {"tool_version": __version__, "settings_hash": fingerprint, **settings_record(profile),
-                "translation_memory": str(memory_path), "machine_translations_cached": run.memory, "started": _now(),
-                "engine": "ray"}
-    journal.start_run(settings)
-    names = output_names(files, run.input if run.input.is_dir() else run.input.parent)
-    todo = []
-    for path in files:
-        key, stem = names[path]
-        try:
-            digest = sha256_file(path)
-        except OSError:
-            digest = None  # reading it reports the reason
-        if not run.force and digest and journal.is_current(key, digest, fingerprint, run.out):
-            report.skipped.append(key)
-            log.info("%s: unchanged since the last run, skipped (use --force to redo)", display(key))
-        else:
-            todo.append((path, key, stem))
-    state = _Run(profile, run, None, journal, progress, report, fingerprint, glossary)
+    plan = plan_run(profile, run, journal, engine="ray")
+    report, todo, settings, memory_path = plan.report, plan.todo, plan.settings, plan.memory_path
+    state = RunState(profile, run, None, journal, progress, report, plan.fingerprint, plan.glossary)
     if not todo:  # nothing to do: no Ray at all
         progress.start(0)
-        _write_indexes(run.out, journal, settings)
+        write_indexes(run.out, journal, settings)
         return report
     memory = TranslationMemory(memory_path) if run.memory or memory_path.exists() else None
     try:
@@ -181,12 +73,13 @@ def _run_locked(profile: Profile, run: RunOptions, progress: Progress, journal: 
             try:
                 driver.start()  # a model that cannot be used stops the run here, before any article is read
                 progress.start(len(todo))
-                driver.process(todo)
-            except BaseException:  # an interrupt or a run-stopping error: list what was finished, then stop
-                _write_indexes(run.out, journal, settings, quiet=True)
-                raise
-            else:
-                _write_indexes(run.out, journal, settings)
+                try:
+                    driver.process(todo)
+                except BaseException:  # an interrupt or a run-stopping error: list what was finished, then stop
+                    write_indexes(run.out, journal, settings, quiet=True)
+                    raise
+                else:
+                    write_indexes(run.out, journal, settings)
             finally:
                 driver.stop()
     finally:
@@ -195,65 +88,17 @@ def _run_locked(profile: Profile, run: RunOptions, progress: Progress, journal: 
     return report
 
 
-class _Pool:
-    """Windows to idle replicas, first come first served (an actor runs one call at a time)."""
-
-    def __init__(self, actors: list) -> None:
-        self.actors = list(actors)
-        self.idle = list(actors)
-        self.queue: deque = deque()
-        self.running: dict = {}
-
-    def __len__(self) -> int:
-        return len(self.queue) + len(self.running)
-
-    def submit(self, args: tuple, done: Callable) -> None:
-        self.queue.append((args, done))
-        self._start()
-
-    def _start(self) -> None:
-        while self.idle and self.queue:
-            actor = self.idle.pop(0)
-            args, done = self.queue.popleft()
-            self.running[actor.window.remote(*args)] = (actor, done)
-
-    def wait_one(self) -> None:
-        import ray
-
-        ready, _ = ray.wait(list(self.running), num_returns=1)
-        actor, done = self.running.pop(ready[0])
-        self.idle.append(actor)
-        self._start()
-        try:
-            result = ray.get(ready[0])
-        except ray.exceptions.RayError as exc:  # the replica died (out of memory, crash): its window fails
-            done(None, exc)
-        else:
-            done(result, None)
-
-    def drain(self) -> None:
-        while self:
-            self.wait_one()
-
-    def kill(self) -> None:
-        import ray
-
-        for actor in self.actors:
-            ray.kill(actor)
-
-
 class _Driver:
     """The driver's part: windows of prepared articles to replicas, the memory around them, and
     what comes back recorded in the journal."""
 
-    def __init__(self, state: _Run, memory: TranslationMemory | None, *, workers: int, cpus: int, options: RayOptions,
+    def __init__(self, state: RunState, memory: TranslationMemory | None, *, workers: int, cpus: int, options: RayOptions,
                  loader: Callable) -> None:
         self.state, self.memory = state, memory
         self.workers, self.cpus, self.options, self.loader = workers, cpus, options, loader
         self.level = logging.getLogger("translate").getEffectiveLevel()
-        self.pool: _Pool | None = None
+        self.pool: ReplicaPool | None = None
         self.memory_key: str | None = None
-        self.stems: dict[str, Path] = {}
 
     def start(self) -> None:
         """The replicas, each checking its models (in parallel); the first one's log is replayed."""
@@ -267,7 +112,7 @@ class _Driver:
         actors = [actor.remote(profile=state.profile, run=state.run, fingerprint=state.fingerprint,
                                glossary=state.glossary, loader=self.loader, cpus=self.cpus, level=self.level)
                   for _ in range(self.workers)]
-        self.pool = _Pool(actors)
+        self.pool = ReplicaPool(actors)
         try:
             checks = ray.get([a.check.remote() for a in actors])
         except ray.exceptions.RayError as exc:
@@ -286,27 +131,22 @@ class _Driver:
             self.pool.kill()
 
     def process(self, todo: list[tuple[Path, str, Path]]) -> None:
-        """``local._process`` with the stream of prepared articles coming from Ray Data."""
-        state, limit = self.state, self.state.run.window_segments
-        self.stems = {key: stem for _, key, stem in todo}
-        window: list = []
-        for item in self._prepared(todo):
+        """``local._process``, the articles prepared by Ray Data (in the same order)."""
+        state = self.state
+        stream = self._prepared(todo)
+
+        def prepared(path: Path, key: str) -> Prepared | None:
+            item = next(stream)
+            if item.key != key:
+                raise RuntimeError(f"Ray Data returned {item.key!r} where {key!r} was expected")
             replay(item.events, state)
             if item.error is not None:
-                state.guarded([item.key], lambda: _raise(item.error.rebuild()))
-                continue
-            prepared = item.prepared
-            new = set(prepared.inputs) - state.seen
-            state.seen = state.seen | new if len(state.seen) < 200_000 else new
-            state.progress.article(prepared.key, len(new))
-            if len(prepared.inputs) >= limit:
-                self._submit(window)
-                window = []
-            window.append((prepared, self.stems[prepared.key]))
-            if sum(len(p.inputs) for p, _ in window) >= limit:
-                self._submit(window)
-                window = []
-        self._submit(window)
+                state.guarded([key], lambda: _raise(item.error.rebuild()))
+                return None
+            return item.prepared
+
+        for window in windows(state, todo, prepared):
+            self._submit(window)
         self.pool.drain()
 
     def _prepared(self, todo: list[tuple[Path, str, Path]]) -> Iterator:
@@ -316,14 +156,18 @@ class _Driver:
         from .ray_workers import prepare_rows
 
         context = DataContext.get_current()
+        saved = context.execution_options.preserve_order, context.enable_progress_bars
         context.execution_options.preserve_order = True  # windows as the local engine cuts them
         context.enable_progress_bars = False
         per_task = max(1, self.options.articles_per_task)
         rows = [{"path": str(path), "key": key} for path, key, _ in todo]
-        dataset = ray.data.from_items(rows, override_num_blocks=max(1, math.ceil(len(rows) / per_task)))
-        dataset = dataset.map_batches(prepare_rows, batch_size=per_task, num_cpus=1, fn_kwargs={
-            "profile": self.state.profile, "input_path": str(self.state.run.input), "human": self._human(),
-            "loader": self.loader, "level": self.level})
+        try:  # a dataset keeps the context it was made in
+            dataset = ray.data.from_items(rows, override_num_blocks=max(1, math.ceil(len(rows) / per_task)))
+            dataset = dataset.map_batches(prepare_rows, batch_size=per_task, num_cpus=1, fn_kwargs={
+                "profile": self.state.profile, "input_path": str(self.state.run.input), "human": self._human(),
+                "loader": self.loader, "level": self.level})
+        finally:
+            context.execution_options.preserve_order, context.enable_progress_bars = saved
         for row in dataset.iter_rows():
             yield pickle.loads(row["payload"])
 
@@ -331,8 +175,7 @@ class _Driver:
         """Every reviewer translation in the memory (sent to the reading tasks: prepare uses them)."""
         if self.memory is None:
             return {}
-        keys = [key for (key,) in self.memory.db.execute("SELECT key FROM human")]
-        return self.memory.human_lookup(keys)
+        return self.memory.human_all()
 
     def _submit(self, window: list) -> None:
         if not window:
@@ -363,7 +206,7 @@ class _Driver:
             raise result["error"].rebuild()
 
 
-def replay(events: list, state: _Run) -> None:
+def replay(events: list, state: RunState) -> None:
     """What a worker logged and recorded, in its order: log lines, journal entries, progress."""
     for event in events:
         if event[0] == "log":

@@ -1,7 +1,7 @@
 """What runs on the Ray workers of ``--engine ray`` (driven by ``runners.ray``): reading and
 segmenting articles (``prepare_rows``, a Ray Data task), and ``ModelWorker``, one model replica
 that translates, summarizes and writes whole windows of articles with the local engine's own
-window code (``local._translate_window``). Imported by a Ray run only, never by ``import translate``.
+window code (``local.translate_window``). Imported by a Ray run only, never by ``import translate``.
 
 Nothing here touches the run journal or the translation memory: the driver sends each window the
 memory's answers for its segments and gets back the new translations, the journal entries, the
@@ -23,7 +23,7 @@ from ..backends.base import Output
 from ..memory import MemoryBackend
 from ..stages.article import Prepared, prepare
 from .common import BatchReport, Models, RunOptions
-from .local import _Run, _translate_window
+from .local import RunState, translate_window
 
 log = logging.getLogger("translate")
 
@@ -35,7 +35,10 @@ class _Keep(logging.Handler):
         self.setFormatter(logging.Formatter("%(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.events.append(("log", record.levelno, self.format(record)))
+        try:
+            self.events.append(("log", record.levelno, self.format(record)))
+        except Exception:  # noqa: BLE001 - as logging's own handlers: a bad record never stops the work
+            self.handleError(record)
 
 
 @contextlib.contextmanager
@@ -254,7 +257,7 @@ class ModelWorker:
         return {"events": events, "memory_key": key, "error": error}
 
     def window(self, window: list[tuple[Prepared, Path]], known: Mapping[str, Output]) -> dict:
-        """Translate, summarize and write one window of articles (``local._translate_window``);
+        """Translate, summarize and write one window of articles (``local.translate_window``);
         ``known``: the translation memory's answers for its segments."""
         models = self.models
         models.window_memory.reset(known)
@@ -262,11 +265,11 @@ class ModelWorker:
         events: list = []
         recorder = _Recorder(events)
         report = BatchReport()
-        state = _Run(self.profile, self.run, models, recorder, recorder, report, self.fingerprint, self.glossary)
+        state = RunState(self.profile, self.run, models, recorder, recorder, report, self.fingerprint, self.glossary)
         error = None
         with captured_logs(events, self.level):
             try:
-                _translate_window(state, window)
+                translate_window(state, window)
             except Exception as exc:  # noqa: BLE001 - a run-stopping error: raised again on the driver
                 error = RemoteError.of(exc)
         return {"events": events, "done": report.done, "failed": report.failed, "error": error,
