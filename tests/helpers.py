@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from translate.cli import app
+from translate.text.normalize import shown
 
 
 def run_cli(*args: str):
@@ -20,17 +21,20 @@ def load(path: Path) -> dict:
 
 
 def assert_partition(record: dict, text: str) -> None:
-    """Paragraph spans partition the text; sentence spans partition each paragraph; sources match."""
+    """Spans partition the text and each paragraph; every source is its span as shown (whitespace
+    collapsed; Markdown markers of titles, headings and date lines removed)."""
+    markdown = record.get("source", {}).get("format") == "md"
     position = 0
     for paragraph in record["paragraphs"]:
         start, end = paragraph["span"]
         assert start == position, paragraph["id"]
-        assert text[start:end].strip() == paragraph["source"]
+        markers = markdown and paragraph["kind"] != "body"
+        assert shown(text[start:end], markdown=markers) == paragraph["source"]
         inner = start
         for sentence in paragraph["sentences"]:
             a, b = sentence["span"]
             assert a == inner, sentence["id"]
-            assert text[a:b].strip() == sentence["source"]
+            assert shown(text[a:b], markdown=markers) == sentence["source"]
             inner = b
         assert inner == end
         position = end

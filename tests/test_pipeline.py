@@ -261,3 +261,22 @@ def test_models_download_without_network_is_a_clear_usage_error(tiny_models, tmp
     result = run_cli("models", "download", "--config", config)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "cannot reach the Hugging Face Hub" in result.output and "fix:" in result.output
+
+
+def test_a_hard_wrapped_copy_gives_the_same_sentences_and_says_it_was_wrapped(tmp_path, tiny_models):
+    import textwrap
+
+    original = (Path(__file__).parent / "fixtures" / "article_full.txt").read_text(encoding="utf-8")
+    wrapped = "\n\n".join(textwrap.fill(block, 60) for block in original.split("\n\n"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "original.txt").write_text(original, encoding="utf-8")
+    (folder / "wrapped.txt").write_text(wrapped, encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch(folder, out, tiny_models, "--summary", "none").exit_code == 0
+    a, b = load(out / "original.json"), load(out / "wrapped.json")
+    assert a["source"]["line_wrap"] is None and b["source"]["line_wrap"]["width"] <= 60
+    sentences = [[s["source"] for p in r["paragraphs"] for s in p["sentences"]] for r in (a, b)]
+    assert sentences[0] == sentences[1]
+    assert [s["target"] for p in b["paragraphs"] for s in p["sentences"]] == \
+        [s["target"] for p in a["paragraphs"] for s in p["sentences"]]  # the same model inputs

@@ -44,6 +44,7 @@ class RawDocument:
     format: str
     text: str
     html_date: str | None = None  # from a web page's metadata
+    hints: tuple[tuple[int, str], ...] = ()  # web pages: (offset of a line, "title" | "heading" | "list")
 
 
 def discover(root: Path, *, extensions: tuple[str, ...] = tuple(FORMATS)) -> tuple[list[Path], list[Path]]:
@@ -161,14 +162,15 @@ def read_document(path: Path, *, explicit: bool = False) -> RawDocument:
         raise EmptyFileError("is empty", "remove it from the folder or put the article text in it")
     declared = _declared_charset(data) if fmt == "html" else None
     text, encoding = _decode_declared(data, declared) if declared else decode(data)
-    date = None
+    date, hints = None, ()
     if fmt == "html":
         from .webpage import extract_article
 
-        text, date = extract_article(text)
+        article = extract_article(text)
+        text, date, hints = article.text, article.date, article.hints
     check_arabic(text)
     return RawDocument(path=path, data_sha256=digest, encoding=encoding, format=fmt, text=text,
-                       html_date=date)
+                       html_date=date, hints=hints)
 
 
 def sha256_file(path: Path) -> str:

@@ -155,7 +155,7 @@ def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: 
     record = {
         "schema": SCHEMA,
         "source": {"path": prepared.key, "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
-                   "characters": len(doc.text)},
+                   "characters": len(doc.text), "line_wrap": doc.line_wrap.as_record() if doc.line_wrap else None},
         "source_lang": "ar", "target_lang": "en",
         "title": doc.title, "title_target": next((p["target"] for p in paragraphs if p["kind"] == "title"), None),
         "date": doc.date,

@@ -82,3 +82,14 @@ def parse_date_line(text: str) -> str | None:
         rest = pattern.sub(" ", rest)
     rest = _FILLER.sub("", rest)
     return iso if not rest.strip() else None
+
+
+_PLACE = re.compile(r"^\s*(?P<place>[^\W\d_]+(?:[\s-][^\W\d_]+){0,2})\s*[،,:|/\-–—]\s*(?=\S)")
+
+
+def parse_place_date(text: str) -> str | None:
+    """ISO date of a place-and-date line (``الرباط، 2 فبراير 2025``, ``القاهرة - 3 مارس 2024``): a
+    place of one to three words, a separator, then a date line; else None."""
+    flat = for_model(text)
+    match = _PLACE.match(flat)
+    return parse_date_line(flat[match.end():]) if match else None

@@ -1,6 +1,12 @@
 """Segmentation: an article's text -> blocks with a kind (title, date, heading, body, meta, chrome)
 -> sentences. Blocks and sentences are spans of the decoded text that partition it exactly:
-joining every block's ``raw`` text gives back the input, character for character.
+joining every block's ``raw`` text gives back the input, character for character. Their ``text``
+is how they are shown (``normalize.shown``: trimmed, on one line, markdown titles and headings
+without markers).
+
+Text files: one block per line, or, when the file is hard-wrapped (``wrap.detect``), one per
+paragraph rejoined from its lines (``Document.line_wrap`` says so). Markdown: ``#`` headings,
+paragraphs, list items. Web pages: the extracted blocks, with the structure as hints.
 """
 
 from __future__ import annotations
@@ -9,11 +15,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dates import parse_date_line
+from .dates import parse_date_line, parse_place_date
 from ..errors import EmptyFileError
 from ..reading.files import RawDocument
-from .normalize import for_model, is_blank, strip_markdown
+from .normalize import for_model, is_blank, shown
 from .sentences import Span, sentence_spans
+from .wrap import LineWrap, detect, paragraphs
 
 KINDS = ("title", "date", "heading", "body", "meta", "chrome")
 META_ROLES = ("source", "photo", "series", "other")
@@ -69,6 +76,7 @@ class Document:
     title: str | None
     date: str | None
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    line_wrap: LineWrap | None = None  # set when the file is hard-wrapped (its lines were rejoined into paragraphs)
 
     def raw(self, span: Span) -> str:
         return self.text[span[0]:span[1]]
@@ -103,16 +111,25 @@ def _lines(text: str) -> list[Span]:
     return spans
 
 
-def _drafts(text: str, fmt: str) -> list[_Draft]:
-    """Group lines into blocks: one per line for text, markdown paragraphs/items/headings for .md."""
+def _groups(text: str, fmt: str, hints: dict[int, str],
+            wrap: LineWrap | None) -> list[tuple[list[Span], str | None]]:
+    """Lines grouped into blocks, each with the format's hint ("title", "heading", "list") or None.
+
+    Text: one block per line, or per paragraph when hard-wrapped. Markdown: headings, list items
+    and paragraphs (consecutive lines). Web pages: one block per line, hints from the extraction
+    (the text carries no markup)."""
+    lines = _lines(text)
+    if fmt == "txt" and wrap:
+        credit = lambda line: _meta_role(line) is not None  # noqa: E731
+        return [(group, None) for group in paragraphs(text, lines, wrap, opens=credit)]
     groups: list[tuple[list[Span], str | None]] = []
     joinable = False
-    for line in _lines(text):
+    for line in lines:
         raw = text[line[0]:line[1]]
         if is_blank(raw):
             joinable = False
             continue
-        hint = None
+        hint = hints.get(line[0]) if fmt == "html" else None
         if fmt == "md":
             heading = _MD_HEADING.match(raw)
             hint = ("title" if len(heading.group(1)) == 1 else "heading") if heading else ("list" if _MD_LIST.match(raw) else None)
@@ -121,8 +138,12 @@ def _drafts(text: str, fmt: str) -> list[_Draft]:
         else:
             groups.append(([line], hint))
         joinable = fmt == "md" and hint in (None, "list")
+    return groups
+
+
+def _drafts(text: str, fmt: str, *, hints: dict[int, str], wrap: LineWrap | None) -> list[_Draft]:
     drafts = []
-    for lines, hint in groups:
+    for lines, hint in _groups(text, fmt, hints, wrap):
         start, end = lines[0][0], lines[-1][1]
         drafts.append(_Draft(span=(start, end), content=(start, end), text=for_model(text[start:end], markdown=fmt == "md"),
                              hint=hint))
@@ -154,7 +175,7 @@ def _classify(drafts: list[_Draft]) -> None:
         elif (_LANGUAGE_SWITCH.match(d.text) or (_CHROME.match(d.text) and d.words <= 15)
               or (not arabic[i] and d.words <= 6 and not any(arabic[:i]))):
             d.kind = "chrome"
-        elif d.words <= 12 and (iso := parse_date_line(d.text)):
+        elif d.words <= 12 and (iso := parse_date_line(d.text) or parse_place_date(d.text)):
             d.kind, d.date = "date", iso
         elif d.hint == "heading":
             d.kind = "heading"
@@ -195,16 +216,18 @@ def _classify(drafts: list[_Draft]) -> None:
             d.kind = "heading"
 
 
-def _sentences(text: str, draft: _Draft, dateline_allowed: bool) -> tuple[Sentence, ...]:
-    spans = [draft.span] if draft.kind != "body" else sentence_spans(text, *draft.span)
+def _sentences(text: str, draft: _Draft, *, dateline_allowed: bool, line_ends: bool,
+               markdown: bool) -> tuple[Sentence, ...]:
+    if draft.kind != "body":
+        return (Sentence(draft.span, shown(text[draft.span[0]:draft.span[1]], markdown=markdown)),)
     result = []
-    for k, (a, b) in enumerate(spans):
+    for k, (a, b) in enumerate(sentence_spans(text, *draft.span, line_ends=line_ends)):
         match = _DATELINE.match(text, a, b) if (dateline_allowed and k == 0) else None
         if match and text[match.end():b].strip():
             cut = match.end()
-            result.append(Sentence((a, cut), text[a:cut].strip(), dateline=True))
+            result.append(Sentence((a, cut), shown(text[a:cut]), dateline=True))
             a = cut
-        result.append(Sentence((a, b), text[a:b].strip()))
+        result.append(Sentence((a, b), shown(text[a:b])))
     return tuple(result)
 
 
@@ -213,17 +236,18 @@ def segment(raw: RawDocument) -> Document:
     text = raw.text
     if is_blank(text):
         raise EmptyFileError("is empty (no visible text)", "remove it from the folder or put the article text in it")
-    markdown = raw.format in ("md", "html")  # extracted web pages arrive as markdown
-    drafts = _drafts(text, "md" if markdown else "txt")
+    wrap = detect(text, _lines(text)) if raw.format in ("txt", "md") else None
+    fmt = raw.format if raw.format in ("md", "html") else "txt"
+    drafts = _drafts(text, fmt, hints=dict(raw.hints), wrap=wrap)
     _classify(drafts)
     blocks = []
     first_body = next((i for i, d in enumerate(drafts) if d.kind == "body"), None)
     for i, d in enumerate(drafts):
-        blocks.append(Block(span=d.span, kind=d.kind, text=text[d.content[0]:d.content[1]].strip(), role=d.role,
-                            sentences=_sentences(text, d, dateline_allowed=i == first_body)))
+        markdown = fmt == "md" and d.kind != "body"  # shown without markers
+        blocks.append(Block(span=d.span, kind=d.kind, text=shown(text[d.content[0]:d.content[1]], markdown=markdown),
+                            role=d.role, sentences=_sentences(text, d, dateline_allowed=i == first_body,
+                                                              line_ends=wrap is None, markdown=markdown)))
     title = next((b.text for b in blocks if b.kind == "title"), None)
-    if title is not None and markdown:
-        title = strip_markdown(title).strip()
     date = next((d.date for d in drafts if d.date), None) or raw.html_date
     return Document(path=raw.path, sha256=raw.data_sha256, encoding=raw.encoding, format=raw.format,
-                    text=text, title=title, date=date, blocks=tuple(blocks))
+                    text=text, title=title, date=date, blocks=tuple(blocks), line_wrap=wrap)

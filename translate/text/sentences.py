@@ -5,7 +5,8 @@ cut points, so the pieces always concatenate back to exactly the input.
 
 Sentence ends: ``.``, ``!``, ``?``, ``؟``, ``…`` / ``...`` (with any closing quotes or brackets that
 follow), and line ends. Never inside a number or date (``1.8``, ``11.03.2024``), a URL, an e-mail
-address, after an abbreviation (``د.``, ``Dr.``, a single initial) or inside a quotation.
+address, after an abbreviation (``د.``, ``Dr.``, a single initial) or inside a quotation; invisible
+formatting characters (bidi marks, zero-width characters) are seen through.
 Commas are *not* sentence ends: they are clause boundaries, used only to keep a segment under the
 model's token budget.
 """
@@ -25,11 +26,19 @@ _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "prof", "st", "no", "vs", "jr", "sr", "gen", "col", "lt", "etc", "e.g", "i.e",
     "inc", "ltd", "co", "u.s", "u.n",
 }
-_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c"
+# invisible formatting characters: bidi marks, embeddings, overrides and isolates, ALM, zero-width
+# space/(non-)joiner, word joiner, BOM, soft hyphen
+_INVISIBLE_CHARS = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                             "\u2066\u2067\u2068\u2069\u061c\u2060\ufeff\u00ad")
+_INVISIBLE = "".join(sorted(_INVISIBLE_CHARS))
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _END = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + _INVISIBLE + r"]*")
-_URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
-_CLAUSE = re.compile(r"[،؛:;,]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
-_SENTENCE_INSIDE = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+# a URL does not end with punctuation: "www.example.com؟ ثم" ends a sentence after the address
+_URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)(?:\S*[^\s.,;:!?؟…،؛\"'»”’)\]}›])?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+                     re.IGNORECASE)
+_CLAUSE = re.compile(r"[،؛:;,]+[" + re.escape(_CLOSERS) + _INVISIBLE + r"]*(?=\s)")
+_SENTENCE_INSIDE = re.compile(r"(?:\.{2,}|[.!?؟…]+)[" + re.escape(_CLOSERS) + _INVISIBLE + r"]*(?=\s)")
 _WORD_GAP = re.compile(r"\s+")
 
 
@@ -51,10 +60,6 @@ def _quote_regions(text: str) -> list[Span]:
     return regions
 
 
-def _inside(pos: int, regions: list[Span]) -> bool:
-    return any(a < pos < b for a, b in regions)
-
-
 def _is_abbreviation(text: str, dot: int) -> bool:
     start = dot
     while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(«\"“":
@@ -67,28 +72,64 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 and word.isalpha()  # an initial: "J. Smith", "م. أحمد"
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Partition ``text[start:end]`` into sentence spans (whitespace stays with the sentence before)."""
+def _visible(text: str) -> tuple[str, list[int]]:
+    """``text`` without invisible formatting characters, and each kept character's index in ``text``."""
+    if not _INVISIBLE_RE.search(text):
+        return text, list(range(len(text)))
+    kept = [i for i, ch in enumerate(text) if ch not in _INVISIBLE_CHARS]
+    return "".join(text[i] for i in kept), kept
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None, *, line_ends: bool = True) -> list[Span]:
+    """Partition ``text[start:end]`` into sentence spans (whitespace stays with the sentence before).
+
+    Boundaries are found on a view of the text without invisible formatting characters (bidi marks
+    and embeddings, zero-width characters, BOM), so a mark pasted inside ``د.`` or ``3.5`` cannot
+    move a sentence end; the spans index the original text, and marks right before a sentence's
+    first visible character belong to that sentence. ``line_ends``: a line break ends a sentence
+    (False for paragraphs rejoined from a hard-wrapped file, whose line breaks are only wrapping).
+    """
     end = len(text) if end is None else end
-    body = text[start:end]
-    protected = [m.span() for m in _URLISH.finditer(body)]
-    quotes = [(a, b) for a, b in _quote_regions(body) if b - a < 2000]
+    if end <= start:
+        return []
+    original = text[start:end]
+    body, index = _visible(original)
+    if not body:
+        return [(start, end)]
+    protected = _coverage(len(body), [m.span() for m in _URLISH.finditer(body)])
+    quotes = _coverage(len(body), [(a, b) for a, b in _quote_regions(body) if b - a < 2000])
     cuts = []
     for match in _END.finditer(body):
         a, b = match.span()
         after = body[b:b + 1]
         if b < len(body) and not after.isspace():
             continue  # "1.8", "11.03.2024", "example.com", "...و"
-        if any(p < a < q for p, q in protected):
+        if protected[a]:
             continue
         if body[a] == "." and b - a == 1 and _is_abbreviation(body, a):
             continue
-        if _inside(a, quotes):
+        if quotes[a]:
             continue
         cuts.append(b)
-    cuts += [m.end() for m in re.finditer(r"\n", body)]
+    if line_ends:
+        cuts += [m.end() for m in _LINE_END.finditer(body)]
     spans = _spans_from_cuts(body, sorted(set(cuts)))
-    return [(start + a, start + b) for a, b in spans]
+    bounds = [0] + [index[b - 1] + 1 for _, b in spans[:-1]] + [len(original)]
+    return [(start + bounds[i], start + bounds[i + 1]) for i in range(len(spans))]
+
+
+def _coverage(size: int, regions: list[Span]) -> list[bool]:
+    """For each position, whether it lies strictly inside one of ``regions`` (linear time)."""
+    depth = [0] * (size + 1)
+    for a, b in regions:
+        if b - a > 1:
+            depth[a + 1] += 1
+            depth[b] -= 1
+    inside, level = [], 0
+    for step in depth[:size]:
+        level += step
+        inside.append(level > 0)
+    return inside
 
 
 def _spans_from_cuts(body: str, cuts: Sequence[int]) -> list[Span]:

@@ -13,13 +13,15 @@ from .segment import segment
 def describe(path: Path) -> dict:
     doc = segment(read_document(path, explicit=True))
     return {"source": {"path": str(path), "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
-                       "characters": len(doc.text)},
+                       "characters": len(doc.text), "line_wrap": doc.line_wrap and doc.line_wrap.as_record()},
             "title": doc.title, "date": doc.date, "paragraphs": assemble(doc)}
 
 
 def render_text(item: dict) -> str:
     src = item["source"]
-    lines = [f"== {src['path']}  ({src['format']}, {src['encoding']}, {src['characters']} characters)",
+    wrap = src.get("line_wrap")
+    rejoined = f", hard-wrapped at {wrap['width']} {wrap['unit']}: lines rejoined" if wrap else ""
+    lines = [f"== {src['path']}  ({src['format']}, {src['encoding']}, {src['characters']} characters{rejoined})",
              f"   title: {item['title'] or '(none)'}", f"   date:  {item['date'] or '(none)'}"]
     for p in item["paragraphs"]:
         kind = p["kind"] + (f"/{p['role']}" if p.get("role") else "")
