@@ -301,3 +301,22 @@ def test_one_memory_shared_by_concurrent_runs_into_two_folders(tmp_path, tiny_mo
     third = run_cli("batch", tmp_path / "in1", "--out", tmp_path / "out3", "--config", tiny_models,
                     "--profile", "tiny-extractive", "--memory", memory)
     assert third.exit_code == 0 and "0 segments translated" in third.output  # all from the shared memory
+
+
+def test_symlinks_leading_outside_the_input_are_skipped_unless_followed(tmp_path, tiny_models):
+    write_articles(tmp_path / "in", 1)
+    outside = tmp_path / "elsewhere"
+    write_articles(outside, 2)
+    (tmp_path / "in" / "link.txt").symlink_to(outside / "a001.txt")
+    (tmp_path / "in" / "linked-folder").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "in" / "inside-link.txt").symlink_to(tmp_path / "in" / "a000.txt")
+    args = ("--config", tiny_models, "--profile", "tiny-extractive")
+    result = run_cli("batch", tmp_path / "in", "--out", tmp_path / "out", *args)
+    assert result.exit_code == 0, result.output
+    assert "link.txt: skipped (a symbolic link to" in result.output and "--follow-symlinks" in result.output
+    assert sorted(load(tmp_path / "out" / "manifest.json")["files"]) == ["a000.txt", "inside-link.txt"]
+    followed = run_cli("batch", tmp_path / "in", "--out", tmp_path / "out2", *args, "--follow-symlinks")
+    assert followed.exit_code == 0
+    assert sorted(load(tmp_path / "out2" / "manifest.json")["files"]) == [
+        "a000.txt", "inside-link.txt", "link.txt", "linked-folder/a000.txt", "linked-folder/a001.txt"]
+    assert all(p.resolve().is_relative_to((tmp_path / "out2").resolve()) for p in (tmp_path / "out2").rglob("*"))

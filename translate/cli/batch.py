@@ -84,6 +84,7 @@ def batch(
     engine: Annotated[str, typer.Option(help="local (this process) or ray (a Ray cluster, or a local Ray instance).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option(help="With --engine ray: the cluster (auto, ray://HOST:10001) [default: start a local instance].")] = None,
     ray_workers: Annotated[int, typer.Option(help="With --engine ray: model replicas [default: one per GPU, or per 4 CPUs].")] = 0,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links that lead outside INPUT.")] = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="If another run is writing to OUT, stop (exit 2) instead of waiting.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
@@ -102,7 +103,7 @@ def batch(
             raise UsageError(f"input {input} does not exist", "pass a folder of articles or a file")
         progress = BarProgress() if (sys.stderr.isatty() and not quiet) else LogProgress()
         run = RunOptions(input=input, out=out, force=force, debug=debug, memory=not no_cache, memory_path=memory,
-                         wait=not no_wait)
+                         wait=not no_wait, follow_symlinks=follow_symlinks)
         with _terminate_as_interrupt():
             if engine == "ray":
                 from ..runners.ray import RayOptions, run_batch_ray

@@ -47,19 +47,38 @@ class RawDocument:
     hints: tuple[tuple[int, str], ...] = ()  # web pages: (offset of a line, "title" | "heading" | "list")
 
 
-def discover(root: Path, *, extensions: tuple[str, ...] = tuple(FORMATS)) -> tuple[list[Path], list[Path]]:
-    """All files under ``root`` (sorted), split into (supported, skipped) by extension."""
+def discover(root: Path, *, extensions: tuple[str, ...] = tuple(FORMATS),
+             follow_symlinks: bool = False) -> tuple[list[Path], list[Path]]:
+    """All files under ``root`` (sorted), split into (supported, skipped) by extension. A symbolic
+    link (file or folder) that leads outside ``root`` is left out with a warning unless
+    ``follow_symlinks``: what is read is what the user put in the folder."""
     if root.is_file():
         return [root], []
     found, skipped = [], []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    inside = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
+        kept = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            if follow_symlinks or _stays_inside(Path(dirpath) / name, inside):
+                kept.append(name)
+        dirnames[:] = kept
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
             path = Path(dirpath) / name
+            if name.startswith(".") or not (follow_symlinks or _stays_inside(path, inside)):
+                continue
             (found if path.suffix.lower() in extensions else skipped).append(path)
     return found, skipped
+
+
+def _stays_inside(path: Path, root: Path) -> bool:
+    if not path.is_symlink():
+        return True
+    target = path.resolve()
+    if target == root or root in target.parents:
+        return True
+    log.warning("%s: skipped (a symbolic link to %s, outside the input folder; pass --follow-symlinks to read "
+                "it)", path, target)
+    return False
 
 
 def decode(data: bytes) -> tuple[str, str]:

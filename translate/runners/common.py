@@ -33,6 +33,7 @@ class RunOptions:
     memory_path: Path | None = None  # default: <out>/translation-memory.sqlite
     window_segments: int = 2000  # segments of several articles translated together (bounds memory)
     wait: bool = True  # another run holds --out: wait for it (False: refuse, --no-wait)
+    follow_symlinks: bool = False  # read symbolic links that lead outside the input folder
 
 
 class Progress(Protocol):

@@ -197,7 +197,7 @@ class RunPlan:
 
 def plan_run(profile: Profile, run: RunOptions, journal: Journal, *, engine: str = "local") -> RunPlan:
     """Find the inputs, record the run's settings, and skip the articles that are up to date."""
-    files, ignored = discover(run.input, extensions=run.extensions)
+    files, ignored = discover(run.input, extensions=run.extensions, follow_symlinks=run.follow_symlinks)
     report = BatchReport(ignored=[str(p) for p in ignored])
     for path in ignored:
         log.warning("%s: skipped (extension not in %s; pass the file explicitly to try it)", display(str(path)),
