@@ -95,31 +95,14 @@ def measure(path: Path) -> dict:
             "sentences": len(candidates), "read_s": read_s, "segment_s": segment_s, "summary_s": summary_s}
 
 
-class _Finishes:
-    """A Progress recording when each article finished."""
-
-    def __init__(self) -> None:
-        self.at: dict[str, float] = {}
-
-    def start(self, total_articles: int) -> None:
-        self.started = time.perf_counter()
-
-    def article(self, name: str, segments: int) -> None:
-        pass
-
-    def segments_done(self, n: int) -> None:
-        pass
-
-    def finished(self, name: str, status: str) -> None:
-        self.at[name] = time.perf_counter() - self.started
-
-
 def pipeline(sizes: list[float]) -> None:
     import dataclasses
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from finishes import FinishTimes
     from tiny_models import build_all
 
     from translate import load_config
@@ -139,7 +122,7 @@ def pipeline(sizes: list[float]) -> None:
             for i, name in enumerate(("a-small.txt", "z-small.txt")):
                 shutil.copy(FIXTURES / ("article_full.txt" if i == 0 else "article_notitle.txt"), inputs / name)
             size = build_article(inputs / "m-huge.txt", megabytes=megabytes)
-            finishes = _Finishes()
+            finishes = FinishTimes()
             report = run_batch(profile=profile, run=RunOptions(input=inputs, out=work / f"out-{megabytes:g}"),
                                progress=finishes)
             if report.failed:

@@ -33,6 +33,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+sys.path.insert(0, str(HERE))
+
+from finishes import FinishTimes  # noqa: E402
 
 
 def corpus(source: Path, target: Path, count: int) -> int:
@@ -54,27 +57,9 @@ def corpus(source: Path, target: Path, count: int) -> int:
     return len(files)
 
 
-class Clock:
-    """A progress sink that notes when the first article is handed out."""
-
-    started = 0.0
-
-    def start(self, total_articles: int) -> None:
-        self.started = time.perf_counter()
-
-    def article(self, name: str, segments: int) -> None:
-        pass
-
-    def segments_done(self, n: int) -> None:
-        pass
-
-    def finished(self, name: str, status: str) -> None:
-        pass
-
-
 def measure(name: str, run_engine, out: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
-    clock = Clock()
+    clock = FinishTimes()
     load = os.getloadavg()[0]
     began, cpu = time.perf_counter(), time.process_time()
     report = run_engine(clock)

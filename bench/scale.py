@@ -20,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from finishes import FinishTimes  # noqa: E402
 
 SUBJECTS = ["وزير الخارجية", "الرئيس", "المتحدثة الرسمية", "رئيس الوزراء", "الأمين العام", "السفير"]
 VERBS = ["أكد", "أعلن", "ناقش", "بحث", "أشار إلى", "دعا إلى"]
@@ -46,27 +49,6 @@ def write_articles(folder: Path, count: int) -> None:
         (folder / f"{i:05d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-class Timeline:
-    """A Progress that records when each article finished, and the memory at each tenth."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.times, self.memory = total, [], []
-
-    def start(self, total_articles: int) -> None:
-        self.started = time.perf_counter()
-
-    def article(self, name: str, segments: int) -> None:
-        pass
-
-    def segments_done(self, n: int) -> None:
-        pass
-
-    def finished(self, name: str, status: str) -> None:
-        self.times.append(time.perf_counter())
-        if len(self.times) % max(1, self.total // 10) == 0:
-            self.memory.append(rss_mb())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
@@ -84,12 +66,13 @@ def main() -> None:
     config = build_all(work / "models")
     write_articles(work / "in", args.articles)
     profile = load_config(config).profile("tiny-extractive")
-    timeline = Timeline(args.articles)
+    memory: list[float] = []
+    tenth = max(1, args.articles // 10)
+    timeline = FinishTimes(lambda done: memory.append(rss_mb()) if done % tenth == 0 else None)
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     report = run_batch(profile=profile, run=RunOptions(input=work / "in", out=work / "out"), progress=timeline)
     wall = time.perf_counter() - started
-    tenth = args.articles // 10
     times = [timeline.started] + timeline.times
     with_start = (times[tenth] - times[0]) / tenth
     first = (times[2 * tenth] - times[tenth]) / tenth  # the second tenth: past start-up and model loading
@@ -99,7 +82,7 @@ def main() -> None:
     print(f"per article: first 10% {with_start * 1000:.2f} ms (with start-up and model loading), "
           f"10-20% {first * 1000:.2f} ms, last 10% {last * 1000:.2f} ms -> ratio last / (10-20%) {last / first:.2f}")
     print("articles finish in windows of ~2000 segments (~500 of these articles), so each tenth spans 2 windows")
-    print("resident memory at each tenth (MB): " + ", ".join(f"{m:.0f}" for m in timeline.memory))
+    print("resident memory at each tenth (MB): " + ", ".join(f"{m:.0f}" for m in memory))
     print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
