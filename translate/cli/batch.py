@@ -76,7 +76,7 @@ def batch(
     summary_model: Annotated[Optional[str], typer.Option(help="Override the profile's summarizer (Hub id or folder).")] = None,
     summary: Annotated[Optional[str], typer.Option(help="Summary method: abstractive, extractive or none.")] = None,
     device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda (both models).")] = None,
-    formats: Annotated[Optional[str], typer.Option(help="Views besides the JSON record: md,html,tmx,tsv or all [default: the profile's].")] = None,
+    formats: Annotated[Optional[str], typer.Option(help="Views besides the JSON record: md,html,tmx,tsv,xliff or all [default: the profile's].")] = None,
     glossary: Annotated[Optional[Path], typer.Option(help="Glossary (.yaml or .tsv: Arabic term -> English) for the glossary flag.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo every article, even unchanged ones.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the translation memory (translate every segment).")] = False,
