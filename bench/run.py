@@ -2,19 +2,24 @@
 architectures with random weights (the configs in bench/configs are the public models' shapes).
 
     .venv/bin/python bench/run.py                      # the seed articles, every measurement
+    .venv/bin/python bench/run.py --only summaries     # one section: engines, pipeline, summaries
     .venv/bin/python bench/run.py --articles DIR --naive-sentences 20 --scale 5
 
 Every engine produces exactly the same number of target tokens per sentence (``--target-tokens``,
-forced with min = max new tokens), so tokens/s compare like for like. Not part of the tests.
+forced with min = max new tokens), so tokens/s compare like for like. Every timed row says how
+busy the machine was with other work (``others``: cores used by other processes during the row,
+from /proc/stat minus this process's own CPU time). Not part of the tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -28,48 +33,62 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from translate.backends.wrappers import Wrapper  # noqa: E402 - after the path set-up; a light module
 
-def _shape(name: str) -> dict:
+SUMMARY_TOKENS = 100  # forced length of every summary (min = max new tokens)
+
+
+def architecture(name: str) -> dict:
     """The architecture settings of a shipped config (without the comment and model type)."""
     data = json.loads((HERE / "configs" / f"{name}.json").read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_") and k != "model_type"}
 
 
-def build_models(cache: Path, articles: list[Path], target: int) -> Path:
-    """Random-weight MarianMT and BART with the real architectures, tokenizers trained here."""
+def _bart(folder: Path, shape_name: str, english: list[str]) -> None:
+    """A random-weight BART of a shipped shape; byte-level BPE trained here, padded to the real vocabulary."""
     import torch
     from tokenizers import ByteLevelBPETokenizer, processors
-    from transformers import BartConfig, BartForConditionalGeneration, MarianConfig, MarianMTModel, PreTrainedTokenizerFast
+    from transformers import BartConfig, BartForConditionalGeneration, PreTrainedTokenizerFast
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(english, vocab_size=2000, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+                            show_progress=False)
+    bpe.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", pad_token="<pad>", eos_token="</s>",
+                                        unk_token="<unk>", mask_token="<mask>", model_max_length=1024)
+    shape = architecture(shape_name)
+    tokenizer.add_tokens([f"<unused{i}>" for i in range(len(tokenizer), shape["vocab_size"])])  # the real size
+    config = BartConfig(**shape, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
+                        forced_bos_token_id=0, forced_eos_token_id=2)
+    torch.manual_seed(0)
+    BartForConditionalGeneration(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+def build_models(cache: Path, articles: list[Path], target: int) -> Path:
+    """Random-weight MarianMT and BARTs with the real architectures, tokenizers trained here."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel
 
     from tiny_models import corpus, marian_tokenizer
 
-    marian, bart = cache / "opus-mt-ar-en-random", cache / "distilbart-cnn-12-6-random"
+    marian = cache / "opus-mt-ar-en-random"
+    bart, small = cache / "distilbart-cnn-12-6-random", cache / "distilbart-cnn-6-6-random"
     arabic = [line for path in articles for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     arabic += corpus()[0]
     english = corpus()[1]
     if not (marian / "config.json").is_file():
         marian.mkdir(parents=True, exist_ok=True)
-        shape = _shape("opus-mt-ar-en")
+        shape = architecture("opus-mt-ar-en")
         tokenizer, vocab = marian_tokenizer(marian, arabic, english, sizes=(8000, 300), vocab_size=shape["vocab_size"])
         config = MarianConfig(**shape, pad_token_id=vocab["<pad>"], eos_token_id=0, decoder_start_token_id=vocab["<pad>"],
                               forced_eos_token_id=0)
         torch.manual_seed(0)
         MarianMTModel(config).save_pretrained(marian)
         tokenizer.save_pretrained(marian)
-    if not (bart / "config.json").is_file():
-        bpe = ByteLevelBPETokenizer()
-        bpe.train_from_iterator(english, vocab_size=2000, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
-                                show_progress=False)
-        bpe.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
-        tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", pad_token="<pad>", eos_token="</s>",
-                                            unk_token="<unk>", mask_token="<mask>", model_max_length=1024)
-        shape = _shape("distilbart-cnn-12-6")
-        tokenizer.add_tokens([f"<unused{i}>" for i in range(len(tokenizer), shape["vocab_size"])])  # the real size
-        config = BartConfig(**shape, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
-                            forced_bos_token_id=0, forced_eos_token_id=2)
-        torch.manual_seed(0)
-        BartForConditionalGeneration(config).save_pretrained(bart)
-        tokenizer.save_pretrained(bart)
+    for folder, shape_name in ((bart, "distilbart-cnn-12-6"), (small, "distilbart-cnn-6-6")):
+        if not (folder / "config.json").is_file():
+            _bart(folder, shape_name, english)
     config = cache / "models.yaml"
     # random weights never choose to stop: every output length is forced (min = max new tokens)
     config.write_text(f"""default_profile: default
@@ -77,7 +96,7 @@ profiles:
   default:
     translation: {{model: {marian}, device: cpu,
                   generation: {{num_beams: 4, min_new_tokens: {target}, max_new_tokens: {target}}}}}
-    summary: {{model: {bart}, device: cpu, generation: {{num_beams: 4, min_new_tokens: 100, max_new_tokens: 100}}}}
+    summary: {{model: {bart}, device: cpu, generation: {{num_beams: 4, min_new_tokens: {SUMMARY_TOKENS}, max_new_tokens: {SUMMARY_TOKENS}}}}}
     output: {{formats: [md]}}
   fast:
     extends: default
@@ -90,29 +109,76 @@ profiles:
     return config
 
 
-def matmul_peak(threads: int) -> float:
-    """This machine's fp32 matrix multiply rate (GFLOP/s), best of a few 1024^3 products."""
+def matmul_peak(threads: int, *, int8: bool = False, trials: int = 16) -> float:
+    """This machine's matrix multiply rate on ``threads`` cores (GFLOP/s; int8: GOP/s): fp32 with
+    torch's matmul, int8 with torch._int_mm (int8 x int8 -> int32, torch's CPU kernel); the best of
+    ``trials`` timings of four 1024^3 products, on ``threads`` threads and on one thread times
+    ``threads`` (cores scale linearly here; one thread is likelier to get a whole core on a shared
+    machine), whichever is higher."""
     import torch
 
-    torch.set_num_threads(threads)
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    if int8:
+        a, b = (torch.randint(-128, 128, (1024, 1024), dtype=torch.int8) for _ in range(2))
+        product = lambda: torch._int_mm(a, b)  # noqa: E731
+    else:
+        a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+        product = lambda: a @ b  # noqa: E731
     best = 0.0
-    for _ in range(8):
-        started = time.perf_counter()
-        for _ in range(4):
-            a @ b
-        best = max(best, 4 * 2 * 1024 ** 3 / (time.perf_counter() - started) / 1e9)
+    for n in (threads, 1):
+        torch.set_num_threads(n)
+        for _ in range(trials):
+            started = time.perf_counter()
+            for _ in range(4):
+                product()
+            best = max(best, threads / n * 4 * 2 * 1024 ** 3 / (time.perf_counter() - started) / 1e9)
+    torch.set_num_threads(threads)
     return best
 
 
-def flops_per_token(shape: dict, beams: int) -> float:
-    """Decoder layers plus the output projection, per generated token, for ``beams`` hypotheses."""
-    d, ffn, layers, vocab = shape["d_model"], shape["decoder_ffn_dim"], shape["decoder_layers"], shape["vocab_size"]
-    per_layer = 2 * (4 * d * d) * 2 + 2 * 2 * d * ffn  # self- and cross-attention projections, FFN
-    return beams * (layers * per_layer + 2 * d * vocab)
+class Load:
+    """How busy the machine was with other work while a measurement ran: the 1-minute load average
+    before and after, and the cores other processes used on average (the machine's busy CPU time
+    from /proc/stat minus this process's and its children's)."""
+
+    @staticmethod
+    def _seconds() -> tuple[float, float]:
+        with open("/proc/stat", encoding="ascii") as stat:
+            f = [int(x) for x in stat.readline().split()[1:8]]  # user nice system idle iowait irq softirq
+        mine, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return ((f[0] + f[1] + f[2] + f[5] + f[6]) / os.sysconf("SC_CLK_TCK"),
+                mine.ru_utime + mine.ru_stime + kids.ru_utime + kids.ru_stime)
+
+    def __enter__(self) -> "Load":
+        self.before, (self.busy, self.own), self.started = os.getloadavg()[0], self._seconds(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        busy, own = self._seconds()
+        self.after = os.getloadavg()[0]
+        self.others = max(0.0, (busy - self.busy) - (own - self.own)) / max(time.perf_counter() - self.started, 1e-9)
+
+    def __str__(self) -> str:
+        return f"load {self.before:.1f}->{self.after:.1f}, others {self.others:.1f} cores"
 
 
-def sentences(config: Path, articles: list[Path]) -> list[str]:
+def uptime() -> str:
+    return "load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def matmul_flops(shape: dict, source: int, target: int, beams: int) -> float:
+    """2 x multiply-adds in the weight matrices for one input of ``source`` tokens and ``target``
+    generated tokens per hypothesis: the encoder and the cross-attention keys and values (once per
+    input), then per step and hypothesis the decoder layers and the output projection. Attention
+    scores, padding and the per-beam copies of cross-attention keys are not counted: a lower bound."""
+    d = shape["d_model"]
+    encoder = shape["encoder_layers"] * (4 * d * d + 2 * d * shape["encoder_ffn_dim"])
+    cross = shape["decoder_layers"] * 2 * d * d
+    step = shape["decoder_layers"] * (6 * d * d + 2 * d * shape["decoder_ffn_dim"]) + d * shape["vocab_size"]
+    return 2 * ((encoder + cross) * source + step * target * beams)
+
+
+def sentences(config: Path, articles: list[Path]) -> list[tuple[str, int]]:
+    """The model inputs of the articles, in order, with their length in the translation model's tokens."""
     from translate import load_config
     from translate.stages.align import plan
     from translate.backends import load_backend
@@ -125,7 +191,7 @@ def sentences(config: Path, articles: list[Path]) -> list[str]:
     for path in articles:
         found += [s.model_input for s in plan(segment(read_document(path)), count=backend.count_tokens, budget=256)
                   if s.model_input]
-    return found
+    return list(zip(found, backend.count_tokens(found)))
 
 
 def timed(backend, texts: list[str]) -> float:
@@ -162,7 +228,7 @@ def batch_run(config: Path, profile: str, articles: Path, out: Path, *extra: str
     return elapsed, peak / 1024
 
 
-def _in_process(config: Path, articles: Path, out: Path) -> float:
+def in_process(config: Path, articles: Path, out: Path) -> float:
     """Seconds of run_batch with the translation model already loaded (no summary, no memory)."""
     from translate import load_config
     from translate.config import with_overrides
@@ -188,6 +254,8 @@ def main() -> None:
     parser.add_argument("--naive-sentences", type=int, default=40, help="sentences timed for the slow naive baseline")
     parser.add_argument("--scale", type=int, default=20, help="size factor of the scaling run")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--only", default="engines,pipeline,summaries", help="sections to run (comma-separated)")
+    parser.add_argument("--repeat", type=int, default=1, help="summary stages: timings per row, the best is kept")
     args = parser.parse_args()
     os.environ["TRANSLATE_CACHE"] = str(args.cache / "translate-cache")
     import torch
@@ -197,53 +265,72 @@ def main() -> None:
     config = build_models(args.cache, files, args.target_tokens)
     subprocess.run([sys.executable, "-m", "translate", "models", "convert", "--config", str(config)], check=True,
                    capture_output=True)  # once, outside every timing
-    texts = sentences(config, files)
-    target = args.target_tokens
-    tokens = len(texts) * target
-    peak = matmul_peak(args.threads)
-    marian = _shape("opus-mt-ar-en")
-    print(f"machine: {os.cpu_count()} cores, {args.threads} threads, fp32 matmul peak {peak:.1f} GFLOP/s")
-    print(f"input: {len(files)} articles, {len(texts)} segments, {target} target tokens each ({tokens} in all)\n")
+    peaks = {"fp32": matmul_peak(args.threads), "int8": matmul_peak(args.threads, int8=True)}
+    print(f"machine: {os.cpu_count()} cores, {args.threads} threads, matmul peak fp32 {peaks['fp32']:.1f} GFLOP/s, "
+          f"int8 {peaks['int8']:.1f} GOP/s (torch._int_mm); {uptime()}")
+    sections = set(args.only.split(","))
+    raw_int8 = _engines(config, files, args, peaks) if "engines" in sections else None
+    if "pipeline" in sections:
+        _pipeline(config, files, args, raw_int8)
+    if "summaries" in sections:
+        _summaries(config, args, peaks)
+    print(f"\nend: {uptime()}")
+
+
+def _engines(config: Path, files: list[Path], args, peaks: dict) -> float:
+    """The translation engines on every segment; returns the seconds of CTranslate2 int8 beam 4."""
     from translate.backends import BatchingBackend
 
+    found = sentences(config, files)
+    texts, lengths, target = [t for t, _ in found], dict(found), args.target_tokens
+    marian = architecture("opus-mt-ar-en")
+    print(f"input: {len(files)} articles, {len(texts)} segments, {target} target tokens each ({len(texts) * target} "
+          f"in all)\n")
     rows = []
 
-    def row(name: str, seconds: float, n_tokens: int, beams: int) -> None:
-        rate = n_tokens / seconds
+    def row(name: str, backend, batch: list[str], beams: int, *, one_by_one: bool = False) -> None:
+        with Load() as load:
+            seconds = sum(timed(backend, [t]) for t in batch) if one_by_one else timed(backend, batch)
+        rate = len(batch) * target / seconds
         rows.append((name, seconds, rate, beams))
-        speedup = rate / rows[0][2]
-        fraction = rate * flops_per_token(marian, beams) / 1e9 / peak
-        print(f"| {name} | {seconds:.1f} | {rate:.1f} | {speedup:.2f}x | {fraction:.0%} |", flush=True)
+        flops = sum(matmul_flops(marian, lengths[t], target, beams) for t in batch) / seconds / 1e9
+        print(f"| {name} | {seconds:.1f} | {rate:.1f} | {rate / rows[0][2]:.2f}x | {flops / peaks['fp32']:.0%} | "
+              f"{flops / peaks['int8']:.0%} | {load} |", flush=True)
 
-    print("| engine (translation) | wall s | target tok/s | vs (a) | of fp32 matmul peak |\n|---|---|---|---|---|")
+    print("| engine (translation) | wall s | target tok/s | vs (a) | of fp32 peak | of int8 peak | machine |\n"
+          "|---|---|---|---|---|---|---|")
     naive = engine(config, "reference", target)
     step = max(len(texts) // args.naive_sentences, 1)
     sample = sorted(texts, key=len)[::step][:args.naive_sentences]
     naive.translate(sample[:1])  # load the weights outside the timing
-    row(f"(a) naive: Transformers fp32, one sentence at a time, beam 4 ({len(sample)} sentences)",
-        sum(timed(naive, [t]) for t in sample), len(sample) * target, 4)
+    row(f"(a) naive: Transformers fp32, one sentence at a time, beam 4 ({len(sample)} sentences)", naive, sample, 4,
+        one_by_one=True)
     reference = BatchingBackend(naive, batch_tokens=1024, max_items=32)
-    row("(b) Transformers fp32, our length-sorted token batches, beam 4", timed(reference, texts), tokens, 4)
+    row("(b) Transformers fp32, our length-sorted token batches, beam 4", reference, texts, 4)
     for compute in ("float32", "int8"):
         ct2 = BatchingBackend(engine(config, "default", target, compute_type=compute), batch_tokens=1024, max_items=32)
         ct2.translate(texts[:1])
-        row(f"(c) CTranslate2 {compute}, sorted token batches, beam 4", timed(ct2, texts), tokens, 4)
+        row(f"(c) CTranslate2 {compute}, sorted token batches, beam 4", ct2, texts, 4)
     fast = BatchingBackend(engine(config, "fast", target), batch_tokens=2048, max_items=128)
     fast.translate(texts[:1])
-    row("(c) CTranslate2 int8, greedy (`fast` profile)", timed(fast, texts), tokens, 1)
-    raw_int8 = rows[3][1]
+    row("(c) CTranslate2 int8, greedy (`fast` profile)", fast, texts, 1)
+    return rows[3][1]
 
+
+def _pipeline(config: Path, files: list[Path], args, raw_int8: float | None) -> None:
     print("\n(d) `translate batch` end to end (fresh process: start-up, model loading, segmentation, I/O)")
     work = args.cache / "runs"
-    inside = _in_process(config, args.articles, work / "in-process")
-    print(f"default profile, no summary, models loaded: {inside:.1f} s for the batch; raw engine (c int8) "
-          f"{raw_int8:.1f} s -> pipeline overhead {inside / raw_int8 - 1:+.1%}")
-    wall, rss = batch_run(config, "default", args.articles, work / "pipeline", "--summary", "none")
+    with Load() as load:
+        inside = in_process(config, args.articles, work / "in-process")
+    overhead = f"; raw engine (c int8) {raw_int8:.1f} s -> pipeline overhead {inside / raw_int8 - 1:+.1%}" if raw_int8 else ""
+    print(f"default profile, no summary, models loaded: {inside:.1f} s for the batch{overhead} ({load})")
+    with Load() as load:
+        wall, rss = batch_run(config, "default", args.articles, work / "pipeline", "--summary", "none")
     print(f"default profile, no summary, fresh process: {wall:.1f} s wall (start-up and model loading "
-          f"{wall - inside:.1f} s), peak RSS {rss:.0f} MB")
-    wall_sum, rss_sum = batch_run(config, "default", args.articles, work / "with-summary")
-    print(f"default profile with abstractive summaries: {wall_sum:.1f} s wall, peak RSS {rss_sum:.0f} MB")
-
+          f"{wall - inside:.1f} s), peak RSS {rss:.0f} MB ({load})")
+    with Load() as load:
+        wall_sum, rss_sum = batch_run(config, "default", args.articles, work / "with-summary")
+    print(f"default profile with abstractive summaries: {wall_sum:.1f} s wall, peak RSS {rss_sum:.0f} MB ({load})")
     big = work / "scaled-input"
     shutil.rmtree(big, ignore_errors=True)
     big.mkdir(parents=True)
@@ -252,33 +339,117 @@ def main() -> None:
             text = re.sub(r"([.؟!])(\s)", rf"\1 ({copy})\2", path.read_text(encoding="utf-8"))  # every sentence new
             lines = [f"({copy}) {line}" if line.strip() else line for line in text.splitlines()]
             (big / f"{copy:02d}_{path.name}").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    one, rss_one = batch_run(config, "default", args.articles, work / "scale-1", "--summary", "none")
-    many, rss_many = batch_run(config, "default", big, work / "scale-n", "--summary", "none")
+    with Load() as load:
+        one, rss_one = batch_run(config, "default", args.articles, work / "scale-1", "--summary", "none")
+        many, rss_many = batch_run(config, "default", big, work / "scale-n", "--summary", "none")
     print(f"scaling (default profile, no summary): 1x {one:.1f} s / {rss_one:.0f} MB; {args.scale}x {many:.1f} s / "
-          f"{rss_many:.0f} MB -> time x{many / one:.1f}, memory x{rss_many / rss_one:.2f}")
-
-    print("\nsummaries: distilbart-cnn-12-6 architecture, 700-token input, 100 new tokens, beam 4")
-    _summaries(config)
+          f"{rss_many:.0f} MB -> time x{many / one:.1f}, memory x{rss_many / rss_one:.2f} ({load})")
 
 
-def _summaries(config: Path) -> None:
+class Recorder(Wrapper):
+    """Passes every call through and keeps each call's inputs."""
+
+    def __init__(self, inner) -> None:
+        super().__init__(inner)
+        self.calls: list[list[str]] = []
+
+    def translate(self, batch, *, context=None):
+        self.calls.append(list(batch))
+        return self.inner.translate(batch, context=context)
+
+
+def body_english(out: Path, *, tokens: int, summarizer: str) -> list[list[tuple[str, str]]]:
+    """Each article's body paragraphs (id, English) in the records of a run, as the summary stage gets
+    them (the dateline left out, as ``stages.article.plan_summary`` does), each translated sentence
+    as English words of the tiny corpus making ``tokens`` tokens of the ``summarizer`` (the forced
+    translation length): the random model's own output (unused vocabulary entries) would count ~2.8x
+    longer in the summarizer's tokens than in the translator's, and real English does not."""
+    from transformers import AutoTokenizer
+
+    from tiny_models import corpus
+
+    lines = corpus()[1]
+    per_token = sum(len(x.split()) for x in lines) / sum(map(len, AutoTokenizer.from_pretrained(summarizer)(
+        lines, add_special_tokens=False)["input_ids"]))
+    words = itertools.cycle(" ".join(lines).split())
+    english = lambda s: s["target"] if s.get("copied") else " ".join(  # noqa: E731
+        next(words) for _ in range(max(1, round(tokens * per_token))))
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(out.rglob("*.json"))]
+    return [[(p["id"], " ".join(english(s) for s in p["sentences"] if not s.get("dateline")))
+             for p in r["paragraphs"] if p["kind"] == "body"] for r in records if "paragraphs" in r]
+
+
+def summary_stage(options, english, peaks: dict, *, batched: bool, batch_tokens: int | None = None,
+                  repeat: int = 1) -> dict:
+    """The pipeline's summarizer stack (``runners.common.batched``, weights loaded first) over every
+    article: one ``abstractive`` call per article (how the pipeline worked before) or every plan
+    through ``run_plans`` (how it works now); the best of ``repeat`` timings (the least disturbed by
+    other load): seconds, calls, model batches and the share of the peaks."""
+    from translate.backends import IsolatingBackend, load_backend
+    from translate.runners.common import batched as batching
+    from translate.stages.summarize import Summary, abstractive, abstractive_plan, run_plans
+
+    model = Recorder(IsolatingBackend(load_backend(options, role="summary")))
+    stack = Recorder(batching(model, dataclasses.replace(options, batch_tokens=batch_tokens or options.batch_tokens),
+                              role="summary", device="cpu"))
+    stack.translate([" ".join(text for _, text in english[0])[:4000]])  # load the weights, warm the engine up
+    limit = min(options.max_input_tokens, stack.max_input_tokens)
+    fallback = lambda: Summary("", "extractive", None, ())  # noqa: E731 - must not happen: checked below
+    best = None
+    for _ in range(repeat):
+        stack.calls.clear(), model.calls.clear()
+        with Load() as load:
+            started = time.perf_counter()
+            if batched:
+                results = run_plans([abstractive_plan(a, count=stack.count_tokens, limit=limit, model=options.model,
+                                                      fallback=fallback) for a in english], stack)
+            else:
+                results = [abstractive(a, stack, model=options.model, max_input_tokens=limit, fallback=fallback)
+                           for a in english]
+            seconds = time.perf_counter() - started
+        best = min(best or (seconds, load), (seconds, load), key=lambda x: x[0])
+    seconds, load = best
+    if any(isinstance(r, Exception) or r.fallback_from for r in results):
+        sys.exit(f"a summary failed or fell back: {results}")
+    lengths = [stack.count_tokens(batch) for batch in model.calls]
+    shape = json.loads((Path(options.model) / "config.json").read_text(encoding="utf-8"))
+    flops = sum(matmul_flops(shape, n, SUMMARY_TOKENS, options.generation.num_beams) for b in lengths for n in b)
+    return {"seconds": seconds, "calls": len(stack.calls), "batches": len(model.calls), "load": load,
+            "inputs": sum(map(len, lengths)), "tokens": sum(map(sum, lengths)),
+            "padded": sum(max(b) * len(b) for b in lengths), **{k: flops / seconds / 1e9 / v for k, v in peaks.items()}}
+
+
+def _summaries(config: Path, args, peaks: dict) -> None:
     from translate import load_config
-    from translate.backends import load_backend
 
-    options = load_config(config).profile().summary
-    generation = dataclasses.replace(options.generation, num_beams=4, min_new_tokens=100, max_new_tokens=100)
-    words = ("The minister said the talks on security and trade will continue in Moscow next week, "
-             "according to officials who attended the meeting. ") * 80
-    times = {}
-    for backend, compute in (("transformers", "auto"), ("ctranslate2", "int8")):
-        summarizer = load_backend(dataclasses.replace(options, backend=backend, compute_type=compute,
-                                                      generation=generation), role="summary")
-        ids = summarizer.tokenizer(words, add_special_tokens=False)["input_ids"][:698]
-        text = summarizer.tokenizer.decode(ids)
-        summarizer.translate(["warm up"])
-        times[backend] = timed(summarizer, [text])
-        print(f"| {backend} {compute} | {summarizer.count_tokens([text])[0]} input tokens | {times[backend]:.1f} s |")
-    print(f"CTranslate2 int8 is {times['transformers'] / times['ctranslate2']:.2f}x Transformers fp32")
+    with Load() as load:
+        translation = in_process(config, args.articles, args.cache / "runs" / "english")
+    options = dataclasses.replace(load_config(config).profile().summary, backend="ctranslate2", compute_type="int8")
+    english = body_english(args.cache / "runs" / "english", tokens=args.target_tokens, summarizer=options.model)
+    gen = options.generation
+    print(f"\nsummary stage: random distilbart-cnn-12-6 (bench/configs), beam {gen.num_beams}, {SUMMARY_TOKENS} new "
+          f"tokens forced, the default profile's summary settings (max_input_tokens {options.max_input_tokens}, "
+          f"length_penalty {gen.length_penalty}, no_repeat_ngram_size {gen.no_repeat_ngram_size}, batch budgets auto)")
+    sizes = [sum(len(text.split()) for _, text in article) for article in english]
+    print(f"input: the body of the {len(english)} articles as the pipeline sends it to the summarizer, each sentence "
+          f"translated by this run's random opus-mt ({args.target_tokens} tokens) and written as {args.target_tokens} "
+          f"summarizer tokens of English words (stand-in English; words per article: {sizes})\n")
+    print("| summary stage | summarizer calls | model batches (inputs, tokens, padded) | wall s | speed-up | "
+          "of int8 peak | of fp32 peak | machine |\n|---|---|---|---|---|---|---|---|")
+    for label, changed in (("CTranslate2 int8", options),
+                           ("Transformers fp32", dataclasses.replace(options, backend="transformers", compute_type="auto"))):
+        alone = summary_stage(changed, english, peaks, batched=False, repeat=args.repeat)
+        rows = [("article by article", alone),
+                ("batched (run_plans)", summary_stage(changed, english, peaks, batched=True, repeat=args.repeat))]
+        if changed is options:  # the budget of one batch for all (issue 11: "5.0 s in one batch")
+            rows.append(("batched, batch_tokens 16384", summary_stage(changed, english, peaks, batched=True,
+                                                                        batch_tokens=16384, repeat=args.repeat)))
+        for mode, found in rows:
+            print(f"| {label}, {mode} | {found['calls']} | {found['batches']} ({found['inputs']}, {found['tokens']}, "
+                  f"{found['padded']}) | {found['seconds']:.1f} | {alone['seconds'] / found['seconds']:.2f}x | "
+                  f"{found['int8']:.0%} | {found['fp32']:.0%} | {found['load']} |", flush=True)
+    print(f"\ntranslation stage of the same articles: {translation:.1f} s (`translate batch` without summaries, models "
+          f"loaded: opus-mt-ar-en CTranslate2 int8, beam 4; {load}); summary settings against it: bench/families.py")
 
 
 if __name__ == "__main__":
