@@ -1,6 +1,7 @@
-"""One article through the pipeline, in two halves around translation (which the batch does for
-many articles at once): ``prepare`` (read, segment, plan segments) and ``finish`` (assemble the
-aligned record, summarize, count)."""
+"""One article through the pipeline, around translation and summarizing (which the runners do for
+a window of articles at once): ``prepare`` (read, segment, plan segments), ``plan_summary`` (the
+article's summary, or the plan that makes it), ``build_record`` (the canonical record and its
+counts) and ``render`` (its views)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from typing import Callable, Mapping
 from .. import __version__
 from ..backends.base import Context, Output
 from ..errors import TooLargeError
-from .align import Segment, assemble, plan
+from .align import Segment, plan
 from ..config import Profile
 from .flags import Glossary
 from ..reading.files import read_document
 from ..text.segment import Document, segment
 from .cited import cited_plan
-from .summarize import Candidate, Summary, SummaryPlan, abstractive_plan, extractive, run_plans
+from .summarize import Candidate, Summary, SummaryPlan, abstractive_plan, extractive
 from ..memory import Human, human_key
 from ..outputs import render_article_html, render_markdown, render_tmx, render_tsv
 from ..outputs.xliff import render_xliff
@@ -128,22 +129,6 @@ def signature(profile: Profile, translation: dict) -> str:
     if profile.summary.method == "abstractive":
         parts.append(f"sum:{profile.summary.model}")
     return "|".join(parts)
-
-
-def finish(prepared: Prepared, outputs: Mapping[str, Output], *, profile: Profile, translator, summarizer,
-           glossary: Glossary | None, settings_hash: str) -> tuple[dict, dict]:
-    """(canonical record, counts and timings) of one article once its segments are translated
-    (the runners do the same for a window of articles, with their summaries batched together)."""
-    started = time.perf_counter()
-    paragraphs = assemble(prepared.doc, prepared.segments, outputs, glossary=glossary, human=prepared.human)
-    summary = plan_summary(prepared.doc, paragraphs, profile, summarizer)
-    if not isinstance(summary, Summary):
-        [summary] = run_plans([summary], summarizer())
-        if isinstance(summary, Exception):
-            raise summary
-    prepared.timings["finish_s"] = time.perf_counter() - started
-    return build_record(prepared, outputs, paragraphs, summary, profile=profile, translator=translator,
-                        summarizer=summarizer, glossary=glossary, settings_hash=settings_hash)
 
 
 def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: list[dict], summary: Summary, *,
