@@ -237,11 +237,12 @@ def measure(family: Family, folder: Path, texts: list[str], *, target: int, thre
             "rss_base_mb": before_weights, "peak_rss_mb": _status("VmHWM"), "load": str(load)}
 
 
-SUMMARY_SETTINGS = (  # (label, summarizer: None = distilbart-cnn-12-6 / "6-6", beams, max_input_tokens)
-    ("distilbart-cnn-12-6, beam 4, input 1024 (default)", None, 4, 1024), ("distilbart-cnn-12-6, beam 2", None, 2, 1024),
-    ("distilbart-cnn-12-6, greedy", None, 1, 1024), ("distilbart-cnn-12-6, beam 4, input 512", None, 4, 512),
-    ("distilbart-cnn-6-6, beam 4", "6-6", 4, 1024), ("distilbart-cnn-6-6, beam 2", "6-6", 2, 1024),
-    ("distilbart-cnn-6-6, greedy", "6-6", 1, 1024))
+SUMMARY_SETTINGS = (  # label, summarizer (None: distilbart-cnn-12-6), beams, max_input_tokens, new tokens (forced)
+    ("distilbart-cnn-12-6, beam 4, input 1024 (default)", None, 4, 1024, 100),
+    ("distilbart-cnn-12-6, beam 2", None, 2, 1024, 100), ("distilbart-cnn-12-6, greedy", None, 1, 1024, 100),
+    ("distilbart-cnn-12-6, beam 4, input 512", None, 4, 512, 100), ("distilbart-cnn-6-6, beam 4", "6-6", 4, 1024, 100),
+    ("distilbart-cnn-6-6, beam 2", "6-6", 2, 1024, 100), ("distilbart-cnn-6-6, greedy", "6-6", 1, 1024, 100),
+    ("distilbart-cnn-6-6, greedy, 60 new tokens", "6-6", 1, 1024, 60))
 
 
 def summary_settings(args, files: list[Path], peak: float) -> None:
@@ -257,17 +258,17 @@ def summary_settings(args, files: list[Path], peak: float) -> None:
     with Load() as load:  # the best of --repeat runs, as for the summaries
         translation = min(in_process(config, args.articles, out) for _ in range(args.repeat))
     options = dataclasses.replace(load_config(config).profile().summary, backend="ctranslate2", compute_type="int8")
-    english = body_english(out, tokens=args.target_tokens, summarizer=options.model)
+    english = body_english(out)
     print(f"\nsummary settings against the translation stage of the same {len(english)} articles: {translation:.1f} s "
           f"(`translate batch` without summaries, models loaded: opus-mt-ar-en CTranslate2 int8, beam 4, "
           f"{args.target_tokens} target tokens per segment; {load}); summaries: CTranslate2 int8, batched (run_plans), "
-          f"100 new tokens forced, random weights of the real architectures\n")
+          f"new tokens forced (min = max), random weights of the real architectures\n")
     print("| summary setting | model batches | wall s | vs translation | within it | of int8 peak | machine |\n"
           "|---|---|---|---|---|---|---|")
-    for label, model, beams, limit in SUMMARY_SETTINGS:
-        changed = dataclasses.replace(options, max_input_tokens=limit,
-                                      model=str(args.cache / "distilbart-cnn-6-6-random") if model else options.model,
-                                      generation=dataclasses.replace(options.generation, num_beams=beams))
+    for label, model, beams, limit, tokens in SUMMARY_SETTINGS:
+        generation = dataclasses.replace(options.generation, num_beams=beams, min_new_tokens=tokens, max_new_tokens=tokens)
+        changed = dataclasses.replace(options, max_input_tokens=limit, generation=generation,
+                                      model=str(args.cache / "distilbart-cnn-6-6-random") if model else options.model)
         found = summary_stage(changed, english, {"int8": peak}, batched=True, repeat=args.repeat)
         ratio = found["seconds"] / translation
         print(f"| {label} | {found['batches']} | {found['seconds']:.1f} | {ratio:.2f}x | {'yes' if ratio <= 1 else 'no'} | "

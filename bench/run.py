@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import json
 import os
 import re
@@ -65,6 +64,23 @@ def _bart(folder: Path, shape_name: str, english: list[str]) -> None:
     tokenizer.save_pretrained(folder)
 
 
+def _fillers_as_summarizer_tokens(marian: Path, bart: Path) -> None:
+    """Rename the random Marian's unused vocabulary entries that are not single tokens of the BART
+    stand-in to one of its unused tokens plus ".": the random translations (mostly unused entries)
+    then count ~1.2 summarizer tokens per translated token, as real English does, instead of ~3, so
+    the summaries get input of a realistic length. Names only: the weights and speeds do not change."""
+    from transformers import AutoTokenizer
+
+    unused = re.compile(r"<unused\d+>")
+    path = marian / "vocab.json"
+    vocab = json.loads(path.read_text(encoding="utf-8"))
+    known = AutoTokenizer.from_pretrained(bart).get_vocab()
+    spare = iter(sorted((t for t in known if unused.fullmatch(t)), key=lambda t: int(t[7:-1])))
+    renamed = {f"{next(spare)}." if unused.fullmatch(t) and t not in known else t: i for t, i in vocab.items()}
+    if renamed != vocab:
+        path.write_text(json.dumps(renamed, ensure_ascii=False), encoding="utf-8")
+
+
 def build_models(cache: Path, articles: list[Path], target: int) -> Path:
     """Random-weight MarianMT and BARTs with the real architectures, tokenizers trained here."""
     import torch
@@ -89,6 +105,7 @@ def build_models(cache: Path, articles: list[Path], target: int) -> Path:
     for folder, shape_name in ((bart, "distilbart-cnn-12-6"), (small, "distilbart-cnn-6-6")):
         if not (folder / "config.json").is_file():
             _bart(folder, shape_name, english)
+    _fillers_as_summarizer_tokens(marian, bart)
     config = cache / "models.yaml"
     # random weights never choose to stop: every output length is forced (min = max new tokens)
     config.write_text(f"""default_profile: default
@@ -358,24 +375,11 @@ class Recorder(Wrapper):
         return self.inner.translate(batch, context=context)
 
 
-def body_english(out: Path, *, tokens: int, summarizer: str) -> list[list[tuple[str, str]]]:
-    """Each article's body paragraphs (id, English) in the records of a run, as the summary stage gets
-    them (the dateline left out, as ``stages.article.plan_summary`` does), each translated sentence
-    as English words of the tiny corpus making ``tokens`` tokens of the ``summarizer`` (the forced
-    translation length): the random model's own output (unused vocabulary entries) would count ~2.8x
-    longer in the summarizer's tokens than in the translator's, and real English does not."""
-    from transformers import AutoTokenizer
-
-    from tiny_models import corpus
-
-    lines = corpus()[1]
-    per_token = sum(len(x.split()) for x in lines) / sum(map(len, AutoTokenizer.from_pretrained(summarizer)(
-        lines, add_special_tokens=False)["input_ids"]))
-    words = itertools.cycle(" ".join(lines).split())
-    english = lambda s: s["target"] if s.get("copied") else " ".join(  # noqa: E731
-        next(words) for _ in range(max(1, round(tokens * per_token))))
+def body_english(out: Path) -> list[list[tuple[str, str]]]:
+    """Each article's body paragraphs (id, English) in the records of a run, as the summary stage
+    gets them (the dateline left out, as ``stages.article.plan_summary`` does)."""
     records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(out.rglob("*.json"))]
-    return [[(p["id"], " ".join(english(s) for s in p["sentences"] if not s.get("dateline")))
+    return [[(p["id"], " ".join(s["target"] for s in p["sentences"] if not s.get("dateline")))
              for p in r["paragraphs"] if p["kind"] == "body"] for r in records if "paragraphs" in r]
 
 
@@ -413,7 +417,8 @@ def summary_stage(options, english, peaks: dict, *, batched: bool, batch_tokens:
         sys.exit(f"a summary failed or fell back: {results}")
     lengths = [stack.count_tokens(batch) for batch in model.calls]
     shape = json.loads((Path(options.model) / "config.json").read_text(encoding="utf-8"))
-    flops = sum(matmul_flops(shape, n, SUMMARY_TOKENS, options.generation.num_beams) for b in lengths for n in b)
+    gen = options.generation
+    flops = sum(matmul_flops(shape, n, gen.max_new_tokens, gen.num_beams) for b in lengths for n in b)
     return {"seconds": seconds, "calls": len(stack.calls), "batches": len(model.calls), "load": load,
             "inputs": sum(map(len, lengths)), "tokens": sum(map(sum, lengths)),
             "padded": sum(max(b) * len(b) for b in lengths), **{k: flops / seconds / 1e9 / v for k, v in peaks.items()}}
@@ -425,15 +430,14 @@ def _summaries(config: Path, args, peaks: dict) -> None:
     with Load() as load:
         translation = in_process(config, args.articles, args.cache / "runs" / "english")
     options = dataclasses.replace(load_config(config).profile().summary, backend="ctranslate2", compute_type="int8")
-    english = body_english(args.cache / "runs" / "english", tokens=args.target_tokens, summarizer=options.model)
+    english = body_english(args.cache / "runs" / "english")
     gen = options.generation
     print(f"\nsummary stage: random distilbart-cnn-12-6 (bench/configs), beam {gen.num_beams}, {SUMMARY_TOKENS} new "
           f"tokens forced, the default profile's summary settings (max_input_tokens {options.max_input_tokens}, "
           f"length_penalty {gen.length_penalty}, no_repeat_ngram_size {gen.no_repeat_ngram_size}, batch budgets auto)")
-    sizes = [sum(len(text.split()) for _, text in article) for article in english]
-    print(f"input: the body of the {len(english)} articles as the pipeline sends it to the summarizer, each sentence "
-          f"translated by this run's random opus-mt ({args.target_tokens} tokens) and written as {args.target_tokens} "
-          f"summarizer tokens of English words (stand-in English; words per article: {sizes})\n")
+    print(f"input: the body English of the {len(english)} articles as the pipeline sends it: this run's random opus-mt "
+          f"output, {args.target_tokens} tokens per segment, ~1.2 summarizer tokens per translated token as for real "
+          f"English (`_fillers_as_summarizer_tokens`)\n")
     print("| summary stage | summarizer calls | model batches (inputs, tokens, padded) | wall s | speed-up | "
           "of int8 peak | of fp32 peak | machine |\n|---|---|---|---|---|---|---|---|")
     for label, changed in (("CTranslate2 int8", options),
