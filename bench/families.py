@@ -215,7 +215,7 @@ def measure(family: Family, folder: Path, texts: list[str], *, target: int, thre
     beam 4, ``target`` tokens forced, through the pipeline's batching; seconds, tokens, memory."""
     from translate import load_config
     from translate.backends import IsolatingBackend, load_backend
-    from translate.runners.common import batched
+    from translate.backends.stack import batched
 
     options = load_config(ROOT / "models.yaml").profile(family.profile).translation
     generation = dataclasses.replace(options.generation, num_beams=4, min_new_tokens=target, max_new_tokens=target)

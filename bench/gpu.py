@@ -40,7 +40,7 @@ def main() -> None:
     from translate import load_config
     from translate.backends import load_backend
     from translate.backends.devices import budgets
-    from translate.runners.common import batched
+    from translate.backends.stack import batched
 
     articles = sorted((HERE.parent.parent / "shared" / "corpus" / "seeds").glob("*.txt")) or \
         sorted((HERE.parent / "tests" / "fixtures").glob("*.txt"))

@@ -92,9 +92,9 @@ def main() -> None:
 
     from translate import load_config
     from translate.config import with_overrides
-    from translate.runners.common import RunOptions
-    from translate.runners.local import run_batch
-    from translate.runners.ray import RayOptions, run_batch_ray
+    from translate.runners.core import run_batch
+    from translate.runners.plan import RunOptions
+    from translate.runners.ray import RayEngine, RayOptions
 
     folder = args.cache / "ray-articles"
     originals = corpus(args.articles, folder, args.count)
@@ -114,7 +114,7 @@ def main() -> None:
     profile = with_overrides(profile, summary=args.summary)
     subprocess.run([sys.executable, "-m", "translate", "models", "convert", "--config", str(config)], check=True,
                    capture_output=True)  # once, outside every timing
-    run = RunOptions(input=folder, out=args.cache / "out", memory=False, window_segments=args.window_segments)
+    run = RunOptions(input=folder, out=args.cache / "out", reuse_translations=False, window_segments=args.window_segments)
     beams = profile.translation.generation.num_beams
     print(f"machine: {os.cpu_count()} cores; models: {args.size} ({profile.translation.backend} backend, beam {beams}), "
           f"summary {args.summary}; input: {args.count} articles ({originals} originals, every line numbered apart); "
@@ -126,8 +126,8 @@ def main() -> None:
     for workers in (int(n) for n in args.workers.split(",")):
         options = RayOptions(workers=workers, cpus_per_worker=args.cpus_per_worker)
         rows.append(measure(f"ray, {workers} replica(s) x {args.cpus_per_worker} CPU",
-                            lambda clock: run_batch_ray(profile=profile, run=run, address=None, progress=clock,
-                                                        options=options), run.out))
+                            lambda clock: run_batch(profile=profile, run=run, progress=clock,
+                                                    engine=RayEngine(address=None, options=options)), run.out))
     base = next((r for r in rows if r["name"].startswith("ray")), rows[0])
     print("| engine | articles | segments | target tokens | wall s | steady s | articles/s (steady) "
           "| target tok/s (steady) | vs 1 replica | this process CPU s | load avg (1 min) |")

@@ -249,14 +249,23 @@ def in_process(config: Path, articles: Path, out: Path) -> float:
     """Seconds of run_batch with the translation model already loaded (no summary, no memory)."""
     from translate import load_config
     from translate.config import with_overrides
-    from translate.runners.local import Models, RunOptions, run_batch
+    from translate.backends import load_backend
+    from translate.runners.core import run_batch
+    from translate.runners.plan import RunOptions
 
     shutil.rmtree(out, ignore_errors=True)
     profile = with_overrides(load_config(config).profile(), summary="none")
-    models = Models(profile)
-    models.translator.translate(["تحميل"])  # load the weights outside the timing
+    loaded = {}
+
+    def loader(options, *, role):  # each model loaded once, here, outside the timing
+        if role not in loaded:
+            loaded[role] = load_backend(options, role=role)
+        return loaded[role]
+
+    loader(profile.translation, role="translation").translate(["تحميل"])  # load the weights outside the timing
     started = time.perf_counter()
-    report = run_batch(profile=profile, run=RunOptions(input=articles, out=out, memory=False), models=models)
+    report = run_batch(profile=profile, run=RunOptions(input=articles, out=out, reuse_translations=False),
+                       loader=loader)
     elapsed = time.perf_counter() - started
     if report.failed:
         sys.exit(f"in-process batch failed: {report.failed}")
@@ -385,12 +394,12 @@ def body_english(out: Path) -> list[list[tuple[str, str]]]:
 
 def summary_stage(options, english, peaks: dict, *, batched: bool, batch_tokens: int | None = None,
                   repeat: int = 1) -> dict:
-    """The pipeline's summarizer stack (``runners.common.batched``, weights loaded first) over every
+    """The pipeline's summarizer stack (``backends.stack.batched``, weights loaded first) over every
     article: one ``abstractive`` call per article (how the pipeline worked before) or every plan
     through ``run_plans`` (how it works now); the best of ``repeat`` timings (the least disturbed by
     other load): seconds, calls, model batches and the share of the peaks."""
     from translate.backends import IsolatingBackend, load_backend
-    from translate.runners.common import batched as batching
+    from translate.backends.stack import batched as batching
     from translate.stages.summarize import Summary, abstractive, abstractive_plan, run_plans
 
     model = Recorder(IsolatingBackend(load_backend(options, role="summary")))

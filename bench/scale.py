@@ -59,8 +59,8 @@ def main() -> None:
     from tiny_models import build_all
 
     from translate import load_config
-    from translate.runners.common import RunOptions
-    from translate.runners.local import run_batch
+    from translate.runners.core import run_batch
+    from translate.runners.plan import RunOptions
 
     work = args.work or Path(tempfile.mkdtemp(prefix="translate-scale-"))
     config = build_all(work / "models")

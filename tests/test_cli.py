@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import subprocess
 import sys
@@ -11,7 +13,10 @@ import pytest
 
 from helpers import load, run_cli
 from translate import load_config
-from translate.runners.local import Models, RunOptions, run_batch
+from translate.backends import load_backend
+from translate.backends.wrappers import Wrapper
+from translate.runners.core import run_batch
+from translate.runners.plan import RunOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -52,29 +57,23 @@ def test_version():
     assert result.exit_code == 0 and result.stdout.startswith("translate ")
 
 
-class Interrupting(Models):
-    """The real models, but the run is stopped (as by Ctrl-C) at the second translation call."""
+class Interrupting(Wrapper):
+    """The real translation model, but the run is stopped (as by Ctrl-C) at its second call."""
 
-    def __init__(self, profile, **kwargs) -> None:
-        super().__init__(profile, **kwargs)
+    def __init__(self, inner) -> None:
+        super().__init__(inner)
         self.calls_left = 1
 
-    @property
-    def translator(self):
-        stack = super().translator
-        if getattr(stack, "interrupting", False):
-            return stack
-        stack.interrupting = True
-        real = stack.translate
+    def translate(self, batch, **kwargs):
+        self.calls_left -= 1
+        if self.calls_left < 0:
+            raise KeyboardInterrupt
+        return self.inner.translate(batch, **kwargs)
 
-        def translate(batch, **kwargs):
-            self.calls_left -= 1
-            if self.calls_left < 0:
-                raise KeyboardInterrupt
-            return real(batch, **kwargs)
 
-        stack.translate = translate
-        return stack
+def interrupting_loader(options, *, role):
+    backend = load_backend(options, role=role)
+    return Interrupting(backend) if role == "translation" else backend
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(articles, tmp_path, tiny_models):
@@ -82,7 +81,8 @@ def test_an_interrupted_run_resumes_where_it_stopped(articles, tmp_path, tiny_mo
     out = tmp_path / "out"
     run = RunOptions(input=articles, out=out, window_segments=1)  # each article is its own window
     with pytest.raises(KeyboardInterrupt):
-        run_batch(profile=profile, run=run, models=Interrupting(profile, memory_path=out / "tm.sqlite"))
+        run_batch(profile=profile, run=dataclasses.replace(run, memory_path=out / "tm.sqlite"),
+                  loader=interrupting_loader)
     files = load(out / "manifest.json")["files"]
     assert [k for k, v in files.items() if v["status"] == "done"] == ["article.md"]
     assert not list(out.glob(".*.tmp"))

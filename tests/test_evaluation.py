@@ -136,11 +136,11 @@ def test_tmx_in_utf16_without_tmx_extension(tmp_path):
 def test_tmx_written_by_the_batch_reads_back(tmp_path):
     from translate.outputs.tabular import render_tmx
 
-    record = {"source": {"path": "a.txt"}, "provenance": {"tool": {"version": "0.1.0"}}, "paragraphs": [
+    record = {"source": {"path": "a.txt"}, "provenance": {"tool": {"version": "0.1.0"}, "created": "2026-01-01T00:00:00+00:00"}, "paragraphs": [
         {"id": "p1", "kind": "body", "sentences": [
             {"id": f"p1.s{i}", "source": a, "target": e, "flags": []} for i, (a, e) in enumerate(zip(AR, EN), 1)]
          + [{"id": "p1.s9", "source": "CNN", "target": "CNN", "copied": True}]}]}
-    path = write(tmp_path / "a.tmx", render_tmx(record, created="20260101T000000Z"))
+    path = write(tmp_path / "a.tmx", render_tmx(record))
     refs = load_references([path])
     assert (refs.sources, refs.references) == (tuple(AR), tuple(EN))
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from translate.errors import UsageError
-from translate.stages.flags import FLAGS, Glossary, flag_sentence, load_glossary
+from translate.record import FLAGS
+from translate.stages.flags import Glossary, flag_sentence, load_glossary
 
 SRC = "قال الوزير إن حجم التجارة بلغ ١٬٢٠٠ مليون دولار في عام ٢٠٢٣ بزيادة 3.5٪."
 GOOD = "The minister said trade reached 1,200 million dollars in 2023, up 3.5%."

@@ -236,8 +236,8 @@ def test_a_rejected_request_fails_only_its_own_sentence(proxy, tiny_llm):
 
 def test_unreachable_server_is_refused_before_any_work(tmp_path, articles):
     from translate.backends.llm.openai import OpenAIBackend
-    from translate.runners.local import RunOptions, run_batch
-    from translate.runners.common import Models
+    from translate.runners.core import run_batch
+    from translate.runners.plan import RunOptions
 
     url = f"http://127.0.0.1:{free_port()}/v1"
     llm = LLMSettings(base_url=url, server_model="m")
@@ -249,9 +249,9 @@ def test_unreachable_server_is_refused_before_any_work(tmp_path, articles):
     assert caught.value.reason.startswith(f"the LLM server at {url} cannot be reached (")
     assert "translation.llm.base_url" in caught.value.hint
     profile = Profile("llm", "", TranslationOptions(model="org/remote-llm"), SummaryOptions(method="none"))
-    models = Models(profile, memory_path=None, loader=lambda options, role: OpenAIBackend(options, llm, role=role))
     with pytest.raises(LLMServerError):
-        run_batch(profile=profile, run=RunOptions(input=articles, out=tmp_path / "out", memory=False), models=models)
+        run_batch(profile=profile, run=RunOptions(input=articles, out=tmp_path / "out", reuse_translations=False),
+                  loader=lambda options, role: OpenAIBackend(options, llm, role=role))
     assert not list((tmp_path / "out").glob("article*"))
 
 
@@ -295,17 +295,16 @@ def test_settings_key_on_prompt_and_decoding_never_on_the_key(proxy, tiny_llm):
 @needs_server
 def test_batch_writes_aligned_records_and_never_the_api_key(proxy, tiny_llm, articles, tmp_path, caplog):
     from translate.backends.llm.openai import OpenAIBackend
-    from translate.runners.common import Models
-    from translate.runners.local import RunOptions, run_batch
+    from translate.runners.core import run_batch
+    from translate.runners.plan import RunOptions
 
     proxy.reset(rewrite=well_formed)
     llm = LLMSettings(base_url=proxy.url, api_key_env=KEY_ENV, server_model=str(tiny_llm), max_tokens=256)
     profile = Profile("llm", "", TranslationOptions(model=str(tiny_llm), device="cpu", max_input_tokens=64),
                       SummaryOptions(method="extractive", sentences=2))
-    models = Models(profile, memory_path=tmp_path / "out" / "memory.sqlite",
-                    loader=lambda options, role: OpenAIBackend(options, llm, role=role))
+    run = RunOptions(input=articles, out=tmp_path / "out", memory_path=tmp_path / "out" / "memory.sqlite")
     with caplog.at_level(logging.DEBUG):
-        report = run_batch(profile=profile, run=RunOptions(input=articles, out=tmp_path / "out"), models=models)
+        report = run_batch(profile=profile, run=run, loader=lambda options, role: OpenAIBackend(options, llm, role=role))
     assert (len(report.done), report.failed) == (3, {})
     record = json.loads((tmp_path / "out" / "article_full.json").read_text(encoding="utf-8"))
     sentences = [s for p in record["paragraphs"] for s in p["sentences"] if not s.get("copied")]

@@ -17,8 +17,9 @@ from helpers import load
 from translate import load_config
 from translate.backends import load_backend
 from translate.errors import OutputError, UsageError
-from translate.runners.common import MEMORY_FILE, LogProgress, Models, RunOptions
-from translate.runners.local import run_batch
+from translate.memory import MEMORY_FILE
+from translate.runners.core import LogProgress, run_batch
+from translate.runners.plan import RunOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POISON = "زمردة"  # a word that makes the translation model raise (see ``poisoned_loader``)
@@ -91,15 +92,15 @@ def manifest_files(out: Path) -> dict[str, dict]:
             for key, entry in load(out / "manifest.json")["files"].items()}
 
 
-def run_ray(profile, run: RunOptions, **kwargs):
-    from translate.runners.ray import run_batch_ray
+def run_ray(profile, run: RunOptions, *, progress=None, options=None):
+    from translate.runners.ray import RayEngine, RayOptions
 
-    return run_batch_ray(profile=profile, run=run, address=None, loader=poisoned_loader, **kwargs)
+    engine = RayEngine(address=None, options=options or RayOptions())
+    return run_batch(profile=profile, run=run, engine=engine, loader=poisoned_loader, progress=progress)
 
 
 def run_local(profile, run: RunOptions):
-    models = Models(profile, memory_path=run.out / MEMORY_FILE, loader=poisoned_loader)
-    return run_batch(profile=profile, run=run, models=models)
+    return run_batch(profile=profile, run=run, engine="local", loader=poisoned_loader)
 
 
 def reviewed_sentence(folder: Path) -> str:
@@ -112,7 +113,8 @@ def reviewed_sentence(folder: Path) -> str:
 
 def add_review(out: Path, sentence: str) -> None:
     """A reviewer's translation of ``sentence`` in the output folder's memory (as review import does)."""
-    from translate.memory import Human, TranslationMemory, human_key
+    from translate.memory import TranslationMemory
+    from translate.record import Human, human_key
 
     memory = TranslationMemory(out / MEMORY_FILE)
     memory.store_human([(human_key(sentence), Human("REVIEWED BY A HUMAN", "tester", "2026-01-01T00:00:00+00:00",
@@ -161,8 +163,8 @@ def test_a_second_run_is_answered_by_the_translation_memory(both):
     again = run_ray(profile, RunOptions(input=folder, out=out, force=True))
     local = run_local(profile, RunOptions(input=folder, out=folder.parent / "local", force=True))
     assert again.translation_calls == local.translation_calls == 0  # the poisoned one fails before the model counts it
-    # every segment answered by the memory (bisecting the poisoned batch asks it again: same count as locally)
-    assert again.memory_hits == local.memory_hits > 41
+    # every distinct segment of a window answered by the memory, once (as locally)
+    assert again.memory_hits == local.memory_hits >= 40
     assert sorted(again.done) == GOOD and sorted(again.failed) == sorted(BAD)
     assert records(out) == before
 
@@ -256,12 +258,10 @@ def test_replicas_are_planned_from_the_cluster():
 
 
 def test_without_ray_the_engine_says_how_to_install_it(tmp_path, tiny_models, monkeypatch):
-    from translate.runners.ray import run_batch_ray
-
     monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed
     with pytest.raises(UsageError) as info:
-        run_batch_ray(profile=load_config(tiny_models).profile("tiny"),
-                      run=RunOptions(input=tmp_path, out=tmp_path / "out"), address=None)
+        run_batch(profile=load_config(tiny_models).profile("tiny"),
+                  run=RunOptions(input=tmp_path, out=tmp_path / "out"), engine="ray")
     assert 'pip install "translate[ray]"' in str(info.value)
     assert not (tmp_path / "out").exists()  # refused before anything
 

@@ -21,8 +21,8 @@ from helpers import assert_partition, load, run_cli
 from translate import load_config
 from translate.backends import load_backend
 from translate.reading.files import read_document
-from translate.runners.common import Models, RunOptions
-from translate.runners.local import run_batch
+from translate.runners.core import run_batch
+from translate.runners.plan import RunOptions
 
 POISON = "زززز"  # a word that makes the fault-injecting backend fail
 SENTENCES = ["أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد الوطني.", "وقال رئيس الوزراء إن الخطة ستبدأ قريبا.",
@@ -69,8 +69,8 @@ def test_bisection_fails_only_the_articles_with_a_failing_segment(tmp_path, tiny
         return holder["backend"]
 
     out = tmp_path / "out"
-    report = run_batch(profile=profile, run=RunOptions(input=tmp_path / "in", out=out),
-                       models=Models(profile, memory_path=None, loader=loader))
+    report = run_batch(profile=profile, run=RunOptions(input=tmp_path / "in", out=out, reuse_translations=False),
+                       loader=loader)
     assert sorted(report.failed) == ["a003.txt", "a008.txt"]
     assert sorted(report.done) == sorted(set(names) - {"a003.txt", "a008.txt"})
     files = load(out / "manifest.json")["files"]

@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 from helpers import load, run_cli
-from translate.memory import TranslationMemory, human_key
+from translate.memory import TranslationMemory
+from translate.record import human_key
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

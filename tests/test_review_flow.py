@@ -17,10 +17,11 @@ import browser
 from helpers import load, run_cli
 from test_xliff import REVIEWED, build_record, ttk
 from translate.errors import CorrectionsFileError
-from translate.memory import Human, TranslationMemory, human_key
+from translate.memory import TranslationMemory
+from translate.record import Human, human_key, translated_pairs
 from translate.outputs.html import render_article_html, render_index_html
 from translate.outputs.manifest import write_manifest
-from translate.outputs.tabular import render_tmx, render_tsv, tmx_pairs
+from translate.outputs.tabular import render_tmx, render_tsv
 from translate.outputs.xliff import render_xliff
 from translate.review.importing import import_corrections, render_import
 from translate.review.show import review_lines
@@ -240,7 +241,7 @@ def test_tmx_import_and_an_older_export_does_not_undo_a_correction(out, tmp_path
     report = import_corrections([tmp_path / "copy.tmx"], out=out, memory_path=memory, reviewer=None)
     assert [(o.article, o.id, o.after) for o in report.applied] == [
         ("copy.txt", "p3.s1", "The minister said work continues in all areas.")]
-    assert report.unchanged == len(tmx_pairs(load(out / "copy.json"))) - 1
+    assert report.unchanged == len(translated_pairs(load(out / "copy.json"))) - 1
     older = import_corrections([out / "copy.tmx"], out=out, memory_path=memory, reviewer=None)  # the machine text
     assert [(o.id, o.reason) for o in older.skipped] == [
         ("p3.s1", "a translation this sentence had before its current correction (the file is older)")]
@@ -277,7 +278,7 @@ def test_human_translation_wins_in_plan_assemble_and_every_view(tmp_path):
     rows = list(csv.DictReader(render_tsv(record).splitlines(), dialect="excel-tab"))
     assert [(r["id"], r["origin"], r["reviewer"]) for r in rows if r["origin"] != "machine"] == [
         ("p1.s1", "copied", ""), ("p5.s1", "human", "Rania")]
-    tmx = ET.fromstring(render_tmx(record, created="20250203T040506Z").split("\n", 2)[2])
+    tmx = ET.fromstring(render_tmx(record).split("\n", 2)[2])
     marked = [(tu.get("tuid"), tu.findall("tuv")[1].get("changeid"), tu.findall("tuv")[1].get("changedate"))
               for tu in tmx.iter("tu") if any(p.get("type") == "x-origin" and p.text == "human" for p in tu.iter("prop"))]
     assert marked == [("article_full.txt#p5.s1", "Rania", "20250201T100000Z")]

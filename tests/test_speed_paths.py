@@ -12,9 +12,11 @@ import pytest
 from helpers import load, run_cli
 from translate import load_config
 from translate.backends import BatchingBackend, load_backend
+from translate.backends.wrappers import StoringBackend
 from translate.config import GenerationSettings
-from translate.memory import MemoryBackend, TranslationMemory
-from translate.runners.local import RunOptions, run_batch
+from translate.memory import TranslationMemory, memory_key
+from translate.runners.core import RunMemory, run_batch
+from translate.runners.plan import RunOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEXTS = ["وزير الخارجية الروسي أكد التعاون الاقتصادي في موسكو.", "في موسكو",
@@ -47,17 +49,19 @@ def test_auto_backend_picks_ctranslate2_with_int8_on_cpu(tiny_models):
 def test_translation_memory_hits_and_invalidation(tmp_path, tiny_models):
     options = load_config(tiny_models).profile().translation
     inner = load_backend(options, role="translation")
-    memory = TranslationMemory(tmp_path / "tm.sqlite")
-    backend = MemoryBackend(inner, memory)
-    first = backend.translate(TEXTS)
-    assert inner.calls == len(TEXTS) and backend.hits == 0
-    assert backend.translate(list(reversed(TEXTS))) == list(reversed(first))
-    assert inner.calls == len(TEXTS) and backend.hits == len(TEXTS)
+    memory = RunMemory(tmp_path / "tm.sqlite", reuse=True)
+    key = memory_key(inner.settings())
+    assert memory.lookup(key, TEXTS) == {}
+    first = StoringBackend(inner, lambda pairs: memory.store(key, pairs)).translate(TEXTS)
+    assert inner.calls == len(TEXTS) and memory.hits == 0
+    found = memory.lookup(key, list(reversed(TEXTS)))
+    assert [found[t] for t in reversed(TEXTS)] == list(reversed(first))
+    assert inner.calls == len(TEXTS) and memory.hits == len(TEXTS)
     # another generation setting is another key: nothing is reused
-    other = MemoryBackend(load_backend(dataclasses.replace(
-        options, generation=dataclasses.replace(options.generation, num_beams=1)), role="translation"), memory)
-    other.translate(TEXTS[:2])
-    assert other.hits == 0 and other.inner.calls == 2
+    other = load_backend(dataclasses.replace(options, generation=dataclasses.replace(options.generation, num_beams=1)),
+                         role="translation")
+    assert memory_key(other.settings()) != key and memory.lookup(memory_key(other.settings()), TEXTS[:2]) == {}
+    assert RunMemory(tmp_path / "tm.sqlite", reuse=False).lookup(key, TEXTS) == {}  # --no-cache
     memory.close()
 
 
@@ -76,7 +80,8 @@ def test_translation_memory_survives_a_crash_mid_run(tmp_path, tiny_models):
         return real(batch)
 
     inner.translate = crashing
-    stack = BatchingBackend(MemoryBackend(inner, memory), batch_tokens=40)
+    key = memory_key(inner.settings())
+    stack = BatchingBackend(StoringBackend(inner, lambda pairs: memory.store(key, pairs)), batch_tokens=40)
     with pytest.raises(RuntimeError):
         stack.translate(TEXTS * 2 + [t + " اليوم" for t in TEXTS])
     memory.db.close()  # no orderly shutdown: the process "died"
@@ -95,7 +100,7 @@ def test_rerun_with_only_the_summarizer_changed_makes_no_translation_calls(artic
     changed = dataclasses.replace(profile, summary=dataclasses.replace(profile.summary, sentences=1))
     second = run_batch(profile=changed, run=RunOptions(input=articles, out=out))
     assert len(second.done) == 3 and second.translation_calls == 0 and second.memory_hits > 0
-    no_cache = run_batch(profile=profile, run=RunOptions(input=articles, out=out, memory=False, force=True))
+    no_cache = run_batch(profile=profile, run=RunOptions(input=articles, out=out, reuse_translations=False, force=True))
     assert no_cache.translation_calls == first.translation_calls
 
 
@@ -118,8 +123,8 @@ def test_batches_sorted_across_articles_give_each_article_its_own_translations(t
     for name in ("article_full.txt", "article_notitle.txt", "article.md"):
         (folder / name).write_bytes((FIXTURES / name).read_bytes())
     together, alone = tmp_path / "together", tmp_path / "alone"
-    run_batch(profile=profile, run=RunOptions(input=folder, out=together, memory=False))
-    run_batch(profile=profile, run=RunOptions(input=folder, out=alone, memory=False, window_segments=1))
+    run_batch(profile=profile, run=RunOptions(input=folder, out=together, reuse_translations=False))
+    run_batch(profile=profile, run=RunOptions(input=folder, out=alone, reuse_translations=False, window_segments=1))
     for name in ("article_full", "article_notitle", "article"):
         assert load(together / f"{name}.json")["paragraphs"] == load(alone / f"{name}.json")["paragraphs"]
 

@@ -13,7 +13,7 @@ import pytest
 
 import browser
 from helpers import load, run_cli
-from translate.outputs import tmx_pairs
+from translate.record import translated_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = os.environ.get("TRANSLATE_FULL_TESTS") == "1"  # CI: the browser and translate-toolkit must be there
@@ -96,7 +96,7 @@ def test_tmx_read_back_by_translate_toolkit_gives_the_json_pairs(batch_out):
                               capture_output=True, text=True, cwd="/")
         assert done.returncode == 0, done.stderr
         record = load(batch_out / f"{stem}.json")
-        expected = [[f"{record['source']['path']}#{sid}", ar, en] for sid, ar, en in tmx_pairs(record)]
+        expected = [[f"{record['source']['path']}#{sid}", ar, en] for sid, ar, en in translated_pairs(record)]
         assert json.loads(done.stdout) == expected and expected
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from helpers import load, run_cli
 from translate.backends.base import Output
-from translate.memory import Human, human_key
+from translate.record import Human, human_key
 from translate.outputs.xliff import XLIFF_NS, render_xliff
 from translate.reading.files import read_document
 from translate.stages.align import assemble, plan
@@ -176,7 +176,7 @@ def ttk(script: str, *args: str) -> str:
 def expected_units(record: dict) -> list[list]:
     """What translate-toolkit must read: its id (file original + \\x04 + unit id), source, target,
     state number (80 needs review, 100 translated, 121 final and approved), approved, translatable, notes."""
-    from translate.stages.flags import FLAGS
+    from translate.record import FLAGS
 
     units = []
     for s in sentences(record):

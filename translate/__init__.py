@@ -16,7 +16,7 @@ _EXPORTS = {
     "Config": "config", "Profile": "config", "load_config": "config",
     "TranslateError": "errors", "UsageError": "errors", "InputError": "errors",
     "read_document": "reading.files", "segment": "text.segment", "Document": "text.segment",
-    "RunOptions": "runners.common", "BatchReport": "runners.common", "run_batch": "runners.local",
+    "RunOptions": "runners.plan", "BatchReport": "runners.plan", "run_batch": "runners.core",
 }
 __all__ = ["__version__", *_EXPORTS]
 

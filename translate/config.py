@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from .backends.llm.settings import LLMSettings, parse_llm
 from .errors import ConfigError, UsageError
+from .outputs import FORMATS
 
 SUMMARY_METHODS = ("abstractive", "extractive", "none")
 BACKENDS = ("auto", "ctranslate2", "transformers", "openai")
@@ -31,10 +32,10 @@ class GenerationSettings:
 
 
 @dataclass(frozen=True)
-class TranslationOptions:
-    """Which translation model runs, where, and how segments are budgeted and batched."""
+class ModelOptions:
+    """What every model role shares: which model runs, where, and how inputs are budgeted and batched."""
 
-    model: str = "Helsinki-NLP/opus-mt-ar-en"
+    model: str = ""
     revision: str | None = None
     backend: str = "auto"
     device: str = "auto"
@@ -43,30 +44,38 @@ class TranslationOptions:
     max_input_tokens: int = 256
     batch_tokens: int | str = "auto"  # padded source tokens per batch; auto: per device (backends.devices)
     max_hypotheses: int | str = "auto"  # segments x beams decoded at once; auto: per device
-    source_lang: str | None = None  # the model's code for Arabic (None: detected from the model folder)
-    target_lang: str | None = None  # the model's code for English (None: detected)
-    prefix: str | None = None  # text before every input (None: the family's, e.g. ">>eng<< ")
+    prefix: str | None = None  # text before every input (None: the family's, e.g. ">>eng<< " or "summarize: ")
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     llm: LLMSettings | None = None  # an instruction LLM (local causal model, or an OpenAI-compatible server)
 
+    @property
+    def languages(self) -> tuple[str | None, str | None]:
+        """The model's codes for Arabic and English set in the profile (None: detected)."""
+        return None, None
+
 
 @dataclass(frozen=True)
-class SummaryOptions:
-    """How the English summary is made; ``model`` is only used by ``abstractive``."""
+class TranslationOptions(ModelOptions):
+    """The translation model."""
+
+    model: str = "Helsinki-NLP/opus-mt-ar-en"
+    source_lang: str | None = None  # the model's code for Arabic (None: detected from the model folder)
+    target_lang: str | None = None  # the model's code for English (None: detected)
+
+    @property
+    def languages(self) -> tuple[str | None, str | None]:
+        return self.source_lang, self.target_lang
+
+
+@dataclass(frozen=True)
+class SummaryOptions(ModelOptions):
+    """How the English summary is made; the model settings are only used by ``abstractive``
+    (an instruction LLM in ``llm`` writes a summary citing its paragraphs)."""
 
     method: str = "abstractive"
     model: str = "sshleifer/distilbart-cnn-12-6"
-    revision: str | None = None
-    backend: str = "auto"
-    device: str = "auto"
-    compute_type: str = "auto"
-    threads: int = 0
     max_input_tokens: int = 1024
-    batch_tokens: int | str = "auto"
-    max_hypotheses: int | str = "auto"
     sentences: int = 3
-    prefix: str | None = None  # task prefix (None: the family's, e.g. "summarize: " for T5)
-    llm: LLMSettings | None = None  # an instruction LLM writes the summary, citing its paragraphs
     generation: GenerationSettings = field(
         default_factory=lambda: GenerationSettings(
             num_beams=4, max_new_tokens=142, min_new_tokens=56, length_penalty=2.0, no_repeat_ngram_size=3
@@ -74,7 +83,7 @@ class SummaryOptions:
     )
 
 
-OUTPUT_FORMATS = ("md", "html", "tmx", "tsv", "xliff")
+OUTPUT_FORMATS = FORMATS  # the writers registered in outputs/
 
 
 @dataclass(frozen=True)
@@ -87,9 +96,61 @@ class OutputOptions:
 
 @dataclass(frozen=True)
 class InputOptions:
-    """Limits on what one article may be: a longer one fails with a clear message, never cut."""
+    """Limits on what one article may be (a longer one fails with a clear message, never cut), and
+    the user's patterns for a source's furniture (``text.patterns``; checked when loaded)."""
 
     max_characters: int = 2_000_000  # 0: no limit
+    chrome_patterns: tuple[str, ...] = ()  # regular expressions: a matching line is chrome
+    meta_patterns: tuple[tuple[str, str], ...] = ()  # (role, regular expression): a matching line is meta
+    date_patterns: tuple[str, ...] = ()  # regular expressions: a matching line is a date line
+
+    def patterns(self):
+        """The compiled patterns for ``text.segment.segment(raw, patterns=...)``, None when there are none."""
+        from .text.patterns import from_options
+
+        return from_options(self)
+
+
+_PATTERN_KEYS = ("chrome_patterns", "meta_patterns", "date_patterns")
+
+
+def _build_input(path: Path, where: str, data: Any, config_dir: Path) -> InputOptions:
+    """The ``input:`` section: limits as usual; pattern lists checked (each must compile and must not
+    match an empty line) so that a bad pattern stops the run at load with its key and text."""
+    from .text.patterns import PatternError, compile_patterns
+
+    data = _check_keys(path, where, data, {f.name for f in dataclasses.fields(InputOptions)})
+    plain = {k: v for k, v in data.items() if k not in _PATTERN_KEYS}
+    built = _build(path, where, plain, InputOptions, InputOptions(), config_dir)
+    changes: dict[str, Any] = {}
+    for key in ("chrome_patterns", "date_patterns"):
+        if key in data:
+            value = data[key]
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list):
+                raise ConfigError(path, f"{where}.{key}", f"expected a list of regular expressions, got {value!r}",
+                                  "write a YAML list of quoted patterns, e.g. ['^تابعونا على']")
+            changes[key] = tuple(value)
+    if "meta_patterns" in data:
+        value = data["meta_patterns"]
+        if not isinstance(value, dict):
+            raise ConfigError(path, f"{where}.meta_patterns", f"expected a mapping of role to patterns, got {value!r}",
+                              "write `meta_patterns: {byline: ['^مراسلنا'], agency: ['^خاص$']}`")
+        pairs = []
+        for role, items in value.items():
+            if not isinstance(items, (list, str)):
+                raise ConfigError(path, f"{where}.meta_patterns.{role}", f"expected a list of regular expressions, "
+                                  f"got {items!r}", "write a YAML list of quoted patterns under the role")
+            pairs += [(str(role), p) for p in ([items] if isinstance(items, str) else items)]
+        changes["meta_patterns"] = tuple(pairs)
+    try:
+        compile_patterns(chrome=changes.get("chrome_patterns", ()), meta=changes.get("meta_patterns", ()),
+                         dates=changes.get("date_patterns", ()))
+    except PatternError as exc:
+        raise ConfigError(path, f"{where}.{exc.key}", f"pattern {exc.pattern!r} {exc.problem}",
+                          "fix the regular expression (Python syntax; quote it in single quotes in YAML) "
+                          "or remove it") from exc
+    return dataclasses.replace(built, **changes)
 
 
 @dataclass(frozen=True)
@@ -192,8 +253,9 @@ def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir:
 
 def _check_llm(path: Path, where: str, options: Any) -> None:
     """``backend: openai`` needs ``llm.base_url``; a server URL needs ``backend: openai``."""
-    llm = getattr(options, "llm", None)
-    backend = getattr(options, "backend", None)
+    if not isinstance(options, ModelOptions):
+        return
+    llm, backend = options.llm, options.backend
     if backend == "openai" and (llm is None or not llm.base_url):
         raise ConfigError(path, f"{where}.llm.base_url", "backend 'openai' needs the server's address",
                           "add `llm: {base_url: http://HOST:PORT/v1}` (and api_key_env if it needs a key)")
@@ -266,7 +328,7 @@ def parse_config(data: Any, path: Path) -> Config:
             summary=_build(path, f"{where}.summary", raw.get("summary", {}), SummaryOptions, SummaryOptions(),
                            path.parent),
             output=_build(path, f"{where}.output", raw.get("output", {}), OutputOptions, OutputOptions(), path.parent),
-            input=_build(path, f"{where}.input", raw.get("input", {}), InputOptions, InputOptions(), path.parent),
+            input=_build_input(path, f"{where}.input", raw.get("input", {}), path.parent),
             source=str(path),
         )
     config = Config(path=path, default_profile=default, profiles=profiles)

@@ -6,7 +6,7 @@ Each batch is committed in one transaction (write-ahead log), so an interrupted 
 file intact with every batch finished before the interruption.
 
 Human translations (imported review corrections, ``translate review import``) live in the same
-file, in ``human``: one row per normalized Arabic sentence (``human_key``), whatever the model
+file, in ``human``: one row per normalized Arabic sentence (``record.human_key``), whatever the model
 settings, so a reviewed sentence is never machine-translated again in any article. When a sentence
 is corrected again, the row it replaces moves to ``human_history``.
 """
@@ -16,15 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .backends.base import Output
 from .errors import OutputError
-from .backends.base import Contexts, Output
-from .backends.wrappers import Wrapper
-from .text.normalize import for_model
+from .record import Human
 
+MEMORY_FILE = "translation-memory.sqlite"  # in the output folder, unless --memory names another file
 _SCHEMA = """CREATE TABLE IF NOT EXISTS memory (
   settings TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, tokens INTEGER NOT NULL,
   hit_limit INTEGER NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')),
@@ -42,21 +41,11 @@ _HUMAN_SCHEMA = (
 )
 
 
-def human_key(source: str) -> str:
-    """The key of a sentence's human translation: its normalized Arabic (what the model would see)."""
-    return for_model(source)
-
-
-@dataclass(frozen=True)
-class Human:
-    """A reviewer's translation of one sentence."""
-
-    text: str
-    reviewer: str | None
-    time: str  # ISO 8601, UTC, when it was imported
-    file: str  # the corrections file it came from
-    source: str = ""  # the Arabic sentence as it was corrected
-    replaced: str | None = None  # the translation it replaced (machine or an earlier human one)
+def memory_key(settings: dict) -> str:
+    """The memory's key for a model and its settings (``Backend.settings()``): translations are
+    reused only by the same model, revision, backend, tags and generation settings."""
+    blob = json.dumps(settings, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 class TranslationMemory:
@@ -130,28 +119,3 @@ class TranslationMemory:
 
     def close(self) -> None:
         self.db.close()
-
-
-class MemoryBackend(Wrapper):
-    """Answer from the translation memory; send only the misses to the inner backend."""
-
-    def __init__(self, inner, memory: TranslationMemory) -> None:
-        super().__init__(inner)
-        self.memory = memory
-        self.hits = 0
-
-    @property
-    def settings_key(self) -> str:
-        blob = json.dumps(self.inner.settings(), sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:32]
-
-    def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
-        key = self.settings_key
-        known = self.memory.lookup(key, batch)
-        self.hits += sum(1 for text in batch if text in known)
-        missing = list(dict.fromkeys(text for text in batch if text not in known))
-        if missing:
-            fresh = self.inner.translate(missing, context=context)
-            self.memory.store(key, list(zip(missing, fresh, strict=True)))
-            known.update(zip(missing, fresh))
-        return [known[text] for text in batch]

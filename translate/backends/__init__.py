@@ -6,9 +6,9 @@ import logging
 
 from ..errors import ModelUnavailableError
 from .base import Backend, Output
-from .wrappers import BatchingBackend, IsolatingBackend, MemoBackend
+from .wrappers import BatchingBackend, IsolatingBackend, RunCacheBackend
 
-__all__ = ["Backend", "Output", "BatchingBackend", "IsolatingBackend", "MemoBackend", "load_backend"]
+__all__ = ["Backend", "Output", "BatchingBackend", "IsolatingBackend", "RunCacheBackend", "load_backend"]
 log = logging.getLogger("translate")
 # Architectures CTranslate2's Transformers converter handles (the seq2seq ones).
 CT2_MODEL_TYPES = {"marian", "bart", "mbart", "t5", "mt5", "m2m_100", "nllb-moe", "pegasus"}
@@ -18,7 +18,7 @@ def load_backend(options, *, role: str) -> Backend:
     """The backend named by ``options.backend``; ``auto`` takes CTranslate2 (faster) when it is
     installed, supports the model's architecture, and converts and loads it; Transformers otherwise
     (with a warning when conversion or loading failed)."""
-    if options.backend == "openai" or getattr(options, "llm", None) is not None:
+    if options.backend == "openai" or options.llm is not None:
         from .llm import load_llm_backend
 
         return load_llm_backend(options, options.llm, role=role)

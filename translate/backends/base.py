@@ -34,7 +34,21 @@ Contexts = Mapping[str, Context]  # model input -> its context
 
 
 class Backend(Protocol):
-    """A sequence-to-sequence model: a batch of input texts in, one output per input, same order."""
+    """A model: a batch of input texts in, one output per input, same order. What callers use:
+
+    * ``translate`` (the one main method; summarizers summarize through it);
+    * ``count_tokens`` and ``max_input_tokens``: inputs are planned to fit before they are sent;
+    * ``settings()`` (what determines the outputs: the translation memory's key) and
+      ``provenance()`` (that, plus how it ran: recorded in every output);
+    * ``device``: where it runs (``cpu``, ``cuda``, ``server``): batch sizes are chosen for it;
+    * ``groups_paragraphs``: it translates a paragraph's segments together and bounds its own
+      requests (an instruction LLM): it gets whole windows, not length-sorted batches;
+    * ``calls``: inputs the model itself translated (not answered from a cache).
+    """
+
+    device: str
+    groups_paragraphs: bool
+    calls: int
 
     def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]: ...
 
@@ -47,6 +61,10 @@ class Backend(Protocol):
         """The longest input the model accepts."""
         ...
 
+    def settings(self) -> dict:
+        """What determines the outputs: model, revision, backend, tags, generation settings."""
+        ...
+
     def provenance(self) -> dict:
-        """What produced the outputs: model id, revision, backend, settings, versions."""
+        """What produced the outputs: the settings, plus device, versions, clamps."""
         ...

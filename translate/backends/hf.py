@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import ModelUnavailableError
 from .base import Output
+from .hub import load_weights
 from .seq2seq import Seq2SeqBackend
 
 log = logging.getLogger("translate")
@@ -22,14 +22,8 @@ class TransformersBackend(Seq2SeqBackend):
             import torch
             from transformers import AutoModelForSeq2SeqLM
 
-            log.debug("loading %s weights from %s", self.role, self.folder)
-            try:
-                model = AutoModelForSeq2SeqLM.from_pretrained(self.folder)
-            except Exception as exc:  # noqa: BLE001 - any failure to load stops the run with one message
-                raise ModelUnavailableError(f"{self.role} model {self.options.model!r}: the weights in {self.folder} "
-                                            f"could not be loaded ({type(exc).__name__}: {exc})",
-                                            "re-download the model (translate models download) or re-save it with "
-                                            "save_pretrained()") from exc
+            model = load_weights(AutoModelForSeq2SeqLM.from_pretrained, self.folder, role=self.role,
+                                 model=self.options.model)
             model.eval()
             self.network = (model.half() if self.device == "cuda" else model).to(self.device)
             self.threads = torch.get_num_threads()

@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 import socket
 from pathlib import Path
+from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
 from ..errors import ModelUnavailableError
 
 log = logging.getLogger("translate")
+T = TypeVar("T")
 SKIP_FILES = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "tf_*", "flax_*", "rust_*", "*.tflite"]
 
 
@@ -87,3 +89,35 @@ def resolve_device(device: str) -> str:
         raise ModelUnavailableError("device 'cuda' was requested but no CUDA GPU is available",
                                     "set device: cpu (or auto) in models.yaml")
     return device
+
+
+def load_tokenizer_and_config(folder: Path, *, role: str, model: str):
+    """(tokenizer, config) of the model in ``folder``, for every local backend alike: a folder that
+    cannot be read is a ``ModelUnavailableError`` (exit 2 before any article), never a traceback."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(folder), AutoConfig.from_pretrained(folder)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelUnavailableError(f"{role} model {model!r}: {folder} could not be loaded ({exc})",
+                                    "re-save the model with save_pretrained(), or use a Hub id") from exc
+
+
+def load_weights(load: Callable[[Path], T], folder: Path, *, role: str, model: str) -> T:
+    """``load(folder)`` (a ``from_pretrained``), any failure turned into ``ModelUnavailableError``:
+    broken or missing weights stop the run with one message, for every local backend alike, rather
+    than failing segment after segment."""
+    log.debug("loading %s weights from %s", role, folder)
+    try:
+        return load(folder)
+    except Exception as exc:  # noqa: BLE001 - any failure to load stops the run with one message
+        raise ModelUnavailableError(f"{role} model {model!r}: the weights in {folder} could not be loaded "
+                                    f"({type(exc).__name__}: {exc})",
+                                    "re-download the model (translate models download) or re-save it with "
+                                    "save_pretrained()") from exc
+
+
+def resolved_revision(folder: Path) -> str | None:
+    """The commit of a Hub snapshot (its folder name), or None for a local folder."""
+    parts = folder.resolve().parts
+    return parts[-1] if len(parts) > 2 and parts[-2] == "snapshots" else None

@@ -9,10 +9,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import ModelUnavailableError
 from .base import Contexts, Output
 from .families import ModelInfo, Overrides, detect
-from .hub import resolve_device, resolve_model
+from .hub import load_tokenizer_and_config, resolve_device, resolve_model, resolved_revision
 
 log = logging.getLogger("translate")
 
@@ -23,23 +22,15 @@ class Seq2SeqBackend:
     (``tagging.target_token``); generation settings clamped to the model's limits."""
 
     name = "?"
+    groups_paragraphs = False  # segments are translated on their own: length-sorted batches suit it
 
     def __init__(self, options, folder: Path, role: str) -> None:
-        from transformers import AutoConfig, AutoTokenizer
-
         self.options = options
         self.folder = folder
         self.role = role
-        where = f"{role} model {options.model!r}"
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(folder)
-            self.config = AutoConfig.from_pretrained(folder)
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelUnavailableError(f"{where}: {folder} could not be loaded ({exc})",
-                                        "re-save the model with save_pretrained(), or use a Hub id") from exc
+        self.tokenizer, self.config = load_tokenizer_and_config(folder, role=role, model=options.model)
         self.tagging = detect(model_info(options.model, folder, self.tokenizer, self.config), role=role,
-                              overrides=Overrides(getattr(options, "source_lang", None),
-                                                  getattr(options, "target_lang", None), options.prefix))
+                              overrides=Overrides(*options.languages, options.prefix))
         if self.tagging.src_lang:
             self.tokenizer.src_lang = self.tagging.src_lang
         self.target_token_id = (self.tokenizer.convert_tokens_to_ids(self.tagging.target_token)
@@ -100,16 +91,10 @@ class Seq2SeqBackend:
     def _decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True).strip()
 
-    @property
-    def resolved_revision(self) -> str | None:
-        """The commit of a Hub snapshot (its folder name), or None for a local folder."""
-        parts = self.folder.resolve().parts
-        return parts[-1] if len(parts) > 2 and parts[-2] == "snapshots" else None
-
     def settings(self) -> dict:
         """What determines the outputs (the translation memory's key)."""
         return {"model": self.options.model, "revision": self.options.revision,
-                "resolved_revision": self.resolved_revision, "backend": self.name,
+                "resolved_revision": resolved_revision(self.folder), "backend": self.name,
                 "family": self.tagging.record(), "generation": asdict(self.generation)}
 
     def provenance(self) -> dict:

@@ -1,21 +1,32 @@
-"""Behaviour added around any backend: length-sorted token-budget batching, per-run memo, and
-fault isolation (a failing batch is bisected down to the inputs that fail)."""
+"""Behaviour added around any backend: length-sorted token-budget batching, a per-run cache, and
+fault isolation (a failing batch is bisected down to the inputs that fail). ``stack`` puts them
+together."""
 
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..errors import UsageError
-
 from .base import Backend, Contexts, Output
-
 
 class Wrapper:
     """A backend around another: everything but ``translate`` is the inner backend's."""
 
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
+
+    @property
+    def device(self) -> str:
+        return self.inner.device
+
+    @property
+    def groups_paragraphs(self) -> bool:
+        return self.inner.groups_paragraphs
+
+    @property
+    def calls(self) -> int:
+        return self.inner.calls
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
@@ -32,6 +43,23 @@ class Wrapper:
 
 
 log = logging.getLogger("translate")
+
+
+class StoringBackend(Wrapper):
+    """Hand every output the model returned without error to ``store`` the moment the model returns
+    it (one call per batch), so a run stopped mid-window keeps every finished batch (the run core
+    stores them in the translation memory)."""
+
+    def __init__(self, inner: Backend, store: Callable[[Sequence[tuple[str, Output]]], None]) -> None:
+        super().__init__(inner)
+        self.store = store
+
+    def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
+        outputs = self.inner.translate(batch, context=context)
+        good = [(text, output) for text, output in zip(batch, outputs, strict=True) if output.error is None]
+        if good:
+            self.store(good)
+        return outputs
 
 
 class IsolatingBackend(Wrapper):
@@ -96,21 +124,21 @@ class BatchingBackend(Wrapper):
         return results  # type: ignore[return-value]
 
 
-class MemoBackend(Wrapper):
-    """Translate each distinct text once per run; repeats are answered from memory. At most
-    ``limit`` texts are remembered (the oldest are forgotten first), so memory stays flat however
-    large the folder: repeats across a whole run are the translation memory's business."""
+class RunCacheBackend(Wrapper):
+    """Translate each distinct text once per run; repeats are answered from this cache. At most
+    ``limit`` texts are kept (the oldest are forgotten first), so memory stays flat however large
+    the folder: repeats across runs are the translation memory's business."""
 
     def __init__(self, inner: Backend, *, limit: int = 20_000) -> None:
         super().__init__(inner)
-        self.memo: dict[str, Output] = {}
+        self.cache: dict[str, Output] = {}
         self.limit = limit
 
     def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
-        todo = list(dict.fromkeys(text for text in batch if text not in self.memo))
+        todo = list(dict.fromkeys(text for text in batch if text not in self.cache))
         fresh = dict(zip(todo, self.inner.translate(todo, context=context), strict=True)) if todo else {}
-        results = [fresh[text] if text in fresh else self.memo[text] for text in batch]
-        self.memo.update(fresh)
-        for old in list(self.memo)[:max(0, len(self.memo) - self.limit)]:
-            del self.memo[old]
+        results = [fresh[text] if text in fresh else self.cache[text] for text in batch]
+        self.cache.update(fresh)
+        for old in list(self.cache)[:max(0, len(self.cache) - self.limit)]:
+            del self.cache[old]
         return results

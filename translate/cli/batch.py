@@ -92,8 +92,8 @@ def batch(
     """Translate and summarize every article in INPUT; write aligned files, index.md and manifest.json."""
     _setup_logging(quiet=quiet, debug=debug)
     from ..config import load_config, with_overrides
-    from ..runners.common import LogProgress, RunOptions
-    from ..runners.local import run_batch
+    from ..runners.core import LogProgress, engine_named, run_batch
+    from ..runners.plan import RunOptions
 
     try:
         chosen = load_config(config).profile(profile)
@@ -102,20 +102,11 @@ def batch(
         if not input.exists():
             raise UsageError(f"input {input} does not exist", "pass a folder of articles or a file")
         progress = BarProgress() if (sys.stderr.isatty() and not quiet) else LogProgress()
-        run = RunOptions(input=input, out=out, force=force, debug=debug, memory=not no_cache, memory_path=memory,
-                         wait=not no_wait, follow_symlinks=follow_symlinks)
+        run = RunOptions(input=input, out=out, force=force, debug=debug, reuse_translations=not no_cache,
+                         memory_path=memory, wait=not no_wait, follow_symlinks=follow_symlinks)
+        chosen_engine = engine_named(engine, ray_address=ray_address, ray_workers=ray_workers)
         with _terminate_as_interrupt():
-            if engine == "ray":
-                from ..runners.ray import RayOptions, run_batch_ray
-
-                report = run_batch_ray(profile=chosen, run=run, address=ray_address, progress=progress,
-                                       options=RayOptions(workers=ray_workers))
-            elif engine != "local":
-                raise UsageError(f"--engine {engine!r} is not an engine", "use --engine local or --engine ray")
-            elif ray_address or ray_workers:
-                raise UsageError("--ray-address and --ray-workers need --engine ray", "add --engine ray, or drop them")
-            else:
-                report = run_batch(profile=chosen, run=run, progress=progress)
+            report = run_batch(profile=chosen, run=run, progress=progress, engine=chosen_engine)
     except UsageError as exc:
         _fail(exc, debug)
     except KeyboardInterrupt as exc:

@@ -15,7 +15,7 @@ def models_list(config: ConfigOpt = None) -> None:
     """Show the profiles and whether each model is available on this machine."""
     _setup_logging()
     from ..config import load_config
-    from ..models import describe_profiles
+    from ..backends.catalog import describe_profiles
 
     try:
         typer.echo(describe_profiles(load_config(config)))
@@ -24,13 +24,13 @@ def models_list(config: ConfigOpt = None) -> None:
 
 
 def _each_profile_model(action: str, config: Path | None, profile: str | None) -> None:
-    """Run ``translate.models.<action>`` on a profile, printing its progress lines."""
+    """Run ``backends.catalog.<action>`` on a profile, printing its progress lines."""
     _setup_logging()
-    from .. import models as model_tools
+    from ..backends import catalog
     from ..config import load_config
 
     try:
-        for line in getattr(model_tools, action)(load_config(config).profile(profile)):
+        for line in getattr(catalog, action)(load_config(config).profile(profile)):
             typer.echo(line)
     except UsageError as exc:
         _fail(exc, False)
@@ -43,7 +43,7 @@ def models_check(config: ConfigOpt = None, profile: ProfileOpt = None) -> None:
     Exit code 1 when any translation looks wrong."""
     _setup_logging()
     from ..config import load_config
-    from ..models import check_profile
+    from ..evaluation.check import check_profile
 
     try:
         lines, bad = check_profile(load_config(config).profile(profile))

@@ -55,7 +55,7 @@ def review_import(
     all or nothing). The articles they touch are redone by the next `translate batch`."""
     _setup_logging()
     from ..review.importing import import_corrections, render_import
-    from ..runners.common import MEMORY_FILE
+    from ..memory import MEMORY_FILE
     from ..runners.journal import Journal
     from ..runners.lock import folder_lock
 

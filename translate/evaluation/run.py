@@ -52,20 +52,16 @@ def translate_lines(translator, lines: Sequence[str], *, budget: int) -> list[tu
 def evaluate_profile(profile: Profile, references: References, *, keep_hypotheses: bool = False) -> EvalResult:
     """Translate the references' sources with ``profile`` and score them. ``seconds`` is the time
     spent translating, after the model is loaded (one warm-up sentence)."""
-    from ..backends import MemoBackend, load_backend
-    from ..runners.common import batched
+    from ..backends.stack import build_stack
 
     options = profile.translation
-    backend = load_backend(options, role="translation")
-    stack = MemoBackend(batched(backend, options, role="translation", device=backend.device))
-    budget = min(options.max_input_tokens, backend.max_input_tokens)
-    translate_lines(stack, references.sources[:1], budget=budget)  # warm-up: load the weights, untimed
-    stack.memo.clear()
+    stack = build_stack(options, role="translation", isolate=False)
+    translate_lines(stack.model, references.sources[:1], budget=stack.budget)  # warm-up: load the weights, untimed
     started = time.perf_counter()
-    translated = translate_lines(stack, references.sources, budget=budget)
+    translated = translate_lines(stack.top, references.sources, budget=stack.budget)
     seconds = time.perf_counter() - started
     hypotheses = [text for text, _ in translated]
-    provenance = backend.provenance()
+    provenance = stack.model.provenance()
     log.info("%s: %d sentences in %.1f s", profile.name, len(hypotheses), seconds)
     return EvalResult(profile=profile.name, model=options.model, backend=provenance.get("backend", options.backend),
                       scores=score(hypotheses, references.references), seconds=seconds,

@@ -18,7 +18,7 @@ import hashlib
 from html import escape
 from pathlib import PurePosixPath
 
-from ..stages.flags import FLAGS
+from ..record import flag_reason, flagged_count, flags, label_for_people, reviewed_by, sentences
 from .escape import display_name, md_link_target
 from .index import split_entries
 
@@ -89,22 +89,15 @@ def _page(title: str, body: str, script: str) -> str:
             f"<style>{_STYLE}</style>\n<script>{script}</script>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
-def reviewed_by(s: dict) -> str:
-    """``human translation by NAME (TIME)`` for a sentence with ``origin: human``, else ``""``."""
-    if s.get("origin") != "human":
-        return ""
-    return f"human translation by {s.get('reviewer') or 'a reviewer'} ({s.get('reviewed') or 'time unknown'})"
-
-
 def _sentence(s: dict, side: str) -> str:
     text = escape(s["source"] if side == "ar" else s["target"])
-    flags = s.get("flags", [])
+    raised = flags(s)
     human = reviewed_by(s)
-    cls = "s" + (" flagged" if flags else "") + (" human" if human else "")
-    reasons = "; ".join([FLAGS[f] for f in flags] + ([human] if human else []))
+    cls = "s" + (" flagged" if raised else "") + (" human" if human else "")
+    reasons = "; ".join([flag_reason(f) for f in raised] + ([human] if human else []))
     marker = ""
     if side == "en":
-        marker = "".join(f' <span class="flag">⚑ {escape(f)}</span>' for f in flags)
+        marker = "".join(f' <span class="flag">⚑ {escape(f)}</span>' for f in raised)
         marker += f' <span class="reviewed" title="{escape(human)}">✓ reviewed</span>' if human else ""
     title = f' title="{escape(reasons)}"' if reasons else ""
     edit = (f' contenteditable="true" spellcheck="true" data-origin="{"human" if human else "machine"}"'
@@ -123,8 +116,8 @@ def _review_bar(reviewed: int) -> str:
 def render_article_html(record: dict) -> str:
     title_en = record.get("title_target") or record.get("title") or record["source"]["path"]
     prov = record["provenance"]
-    flagged = sum(1 for p in record["paragraphs"] for s in p["sentences"] if s.get("flags"))
-    reviewed = sum(1 for p in record["paragraphs"] for s in p["sentences"] if s.get("origin") == "human")
+    flagged = flagged_count(record)
+    reviewed = sum(1 for _, s in sentences(record) if reviewed_by(s))
     out = ["<header>", f"<h1>{escape(title_en)}</h1>"]
     if record.get("title"):
         out.append(f'<p class="ar-title" dir="rtl" lang="ar">{escape(record["title"])}</p>')
@@ -146,16 +139,17 @@ def render_article_html(record: dict) -> str:
     out.append(f'</section>\n{_review_bar(reviewed)}\n<main data-article="{escape(path)}" '
                f'data-sha256="{escape(record["source"].get("sha256", ""))}" data-name="{escape(PurePosixPath(path).stem)}">')
     for p in record["paragraphs"]:
-        kind = p["kind"] + (f": {p['role']}" if p.get("role") else "")
+        kind = label_for_people(p) or "body"
         en = " ".join(_sentence(s, "en") for s in p["sentences"])
         ar = " ".join(_sentence(s, "ar") for s in p["sentences"])
         out.append(f'<section class="para kind-{escape(p["kind"])}" id="{escape(p["id"])}">'
                    f'<div class="pid"><a href="#{escape(p["id"])}">{escape(p["id"])}</a><br>{escape(kind)}</div>'
                    f'<div class="en" lang="en">{en}</div><div class="ar" dir="rtl" lang="ar">{ar}</div></section>')
     out.append("</main>")
-    used = sorted({f for p in record["paragraphs"] for s in p["sentences"] for f in s.get("flags", [])})
+    used = sorted({f for _, s in sentences(record) for f in flags(s)})
     if used:
-        out.append('<dl class="legend">' + "".join(f"<dt>⚑ {escape(f)}</dt><dd>{escape(FLAGS[f])}</dd>" for f in used) + "</dl>")
+        out.append('<dl class="legend">' + "".join(f"<dt>⚑ {escape(f)}</dt><dd>{escape(flag_reason(f))}</dd>"
+                                                   for f in used) + "</dl>")
     return _page(title_en, "\n".join(out), _ARTICLE_SCRIPT)
 
 

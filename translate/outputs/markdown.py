@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
+from ..record import all_copied, is_human, label_for_people
 from .escape import display_name, html_text, md_text
-
-_LABEL = {"title": "title", "date": "date line", "heading": "heading", "body": "", "meta": "metadata",
-          "chrome": "site furniture"}
 
 
 def _quote(text: str) -> str:
@@ -51,13 +49,12 @@ def render_markdown(record: dict) -> str:
     out += _summary(record["summary"])
     out += ["## Article", ""]
     for p in record["paragraphs"]:
-        label = _LABEL[p["kind"]] + (f": {p['role']}" if p.get("role") else "")
+        label = label_for_people(p)
         heading = f'<a id="{_anchor(p["id"])}"></a>**{md_text(p["id"])}**'
         out.append(heading + (f" · _{md_text(label)}_" if label else ""))
         out += ["", _quote(p["source"]), ""]
-        copied = all(s.get("copied") for s in p["sentences"])
-        out += [md_text(p["target"]) + (" _(not translated: no Arabic text)_" if copied else ""), ""]
-        reviewed = [s for s in p["sentences"] if s.get("origin") == "human"]
+        out += [md_text(p["target"]) + (" _(not translated: no Arabic text)_" if all_copied(p) else ""), ""]
+        reviewed = [s for s in p["sentences"] if is_human(s)]
         if reviewed:
             who = sorted({s.get("reviewer") or "a reviewer" for s in reviewed})
             out += [f"_✓ reviewed: {', '.join(s['id'] for s in reviewed)} (human translation by "

@@ -13,33 +13,20 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
+from ..record import flags, is_human, label, origin, sentences, translated_pairs
+
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TSV_COLUMNS = ("id", "kind", "source", "target", "flags", "origin", "reviewer")
-
-
-def origin(sentence: dict) -> str:
-    """``human``, ``copied`` (no Arabic: carried over) or ``machine``."""
-    if sentence.get("origin") == "human":
-        return "human"
-    return "copied" if sentence.get("copied") else "machine"
 
 
 def render_tsv(record: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\n")
     writer.writerow(TSV_COLUMNS)
-    for paragraph in record["paragraphs"]:
-        kind = paragraph["kind"] + (f"/{paragraph['role']}" if paragraph.get("role") else "")
-        for s in paragraph["sentences"]:
-            writer.writerow([s["id"], kind, s["source"], s["target"], ",".join(s.get("flags", [])), origin(s),
-                             s.get("reviewer") or ""])
+    for paragraph, s in sentences(record):
+        writer.writerow([s["id"], label(paragraph), s["source"], s["target"], ",".join(flags(s)), origin(s),
+                         s.get("reviewer") or ""])
     return out.getvalue()
-
-
-def tmx_pairs(record: dict) -> list[tuple[str, str, str]]:
-    """(sentence id, Arabic, English) for every translated sentence: what the TMX holds."""
-    return [(s["id"], s["source"], s["target"]) for p in record["paragraphs"] for s in p["sentences"]
-            if not s.get("copied") and s["target"]]
 
 
 def xml_text(text: str) -> str:
@@ -51,23 +38,24 @@ def tmx_date(iso: str) -> str:
     return iso.replace("-", "").replace(":", "")[:15] + "Z"
 
 
-def render_tmx(record: dict, *, created: str) -> str:
-    """TMX 1.4b. ``created``: the creation date, ``YYYYMMDDThhmmssZ``."""
+def render_tmx(record: dict) -> str:
+    """TMX 1.4b: one unit per translated sentence (``record.translated_pairs``); the creation date
+    is the record's."""
     article = record["source"]["path"]
     tmx = ET.Element("tmx", version="1.4")
     ET.SubElement(tmx, "header", {
         "creationtool": "translate", "creationtoolversion": record["provenance"]["tool"]["version"],
         "segtype": "sentence", "o-tmf": "translate-json", "adminlang": "en", "srclang": "ar",
-        "datatype": "plaintext", "creationdate": created})
+        "datatype": "plaintext", "creationdate": tmx_date(record["provenance"]["created"])})
     body = ET.SubElement(tmx, "body")
-    kinds = {s["id"]: p for p in record["paragraphs"] for s in p["sentences"]}
-    sentences = {s["id"]: s for p in record["paragraphs"] for s in p["sentences"]}
-    for sid, source, target in tmx_pairs(record):
-        sentence = sentences[sid]
-        human = sentence.get("origin") == "human"
+    paragraphs = {s["id"]: p for p, s in sentences(record)}
+    by_id = {s["id"]: s for _, s in sentences(record)}
+    for sid, source, target in translated_pairs(record):
+        sentence = by_id[sid]
+        human = is_human(sentence)
         unit = ET.SubElement(body, "tu", tuid=f"{article}#{sid}")
-        for name, value in (("x-article", article), ("x-paragraph", kinds[sid]["id"]),
-                            ("x-kind", kinds[sid]["kind"]), ("x-flags", ",".join(sentence.get("flags", []))),
+        for name, value in (("x-article", article), ("x-paragraph", paragraphs[sid]["id"]),
+                            ("x-kind", paragraphs[sid]["kind"]), ("x-flags", ",".join(flags(sentence))),
                             ("x-origin", "human" if human else "")):
             if value:
                 ET.SubElement(unit, "prop", type=name).text = xml_text(value)

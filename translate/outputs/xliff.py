@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..stages.flags import FLAGS
+from ..record import flag_reason, flags, is_copied, is_final, is_flagged, is_human
 from .tabular import xml_text
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -36,32 +36,32 @@ def _q(tag: str) -> str:
 
 def unit_state(sentence: dict) -> str:
     """The XLIFF ``state`` of a sentence's target."""
-    if sentence.get("origin") == "human" or sentence.get("copied"):
+    if is_final(sentence):
         return "final"
-    return "needs-review-translation" if sentence.get("flags") else "translated"
+    return "needs-review-translation" if is_flagged(sentence) else "translated"
 
 
 def _notes(sentence: dict) -> list[tuple[dict, str]]:
-    notes = [({"from": TOOL_ID, "annotates": "target", "priority": "2"}, f"{flag}: {FLAGS.get(flag, flag)}")
-             for flag in sentence.get("flags", [])]
-    if sentence.get("origin") == "human":
+    notes = [({"from": TOOL_ID, "annotates": "target", "priority": "2"}, f"{flag}: {flag_reason(flag)}")
+             for flag in flags(sentence)]
+    if is_human(sentence):
         who = sentence.get("reviewer") or "a reviewer"
         notes.append(({"from": TOOL_ID, "annotates": "target"}, f"human translation by {who} ({sentence.get('reviewed')})"))
-    elif sentence.get("copied"):
+    elif is_copied(sentence):
         notes.append(({"from": TOOL_ID, "annotates": "general"}, "no Arabic text: carried over untranslated"))
     return notes
 
 
 def _unit(group: ET.Element, sentence: dict, *, source_lang: str, target_lang: str) -> None:
     attrs = {"id": sentence["id"]}
-    if sentence.get("copied"):
+    if is_copied(sentence):
         attrs["translate"] = "no"
-    if sentence.get("origin") == "human" or sentence.get("copied"):
+    if is_final(sentence):
         attrs["approved"] = "yes"
     unit = ET.SubElement(group, _q("trans-unit"), attrs)
     ET.SubElement(unit, _q("source"), {XML_LANG: source_lang}).text = xml_text(sentence["source"])
     target_attrs = {XML_LANG: target_lang, "state": unit_state(sentence)}
-    if sentence.get("origin") != "human" and not sentence.get("copied"):
+    if not is_final(sentence):
         target_attrs["state-qualifier"] = "leveraged-mt"
     ET.SubElement(unit, _q("target"), target_attrs).text = xml_text(sentence.get("target") or "")
     for note_attrs, text in _notes(sentence):

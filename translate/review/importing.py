@@ -12,7 +12,7 @@ id) and then:
 * *skipped* (listed with the reason) when an XLIFF unit is not in a translated/final/signed-off
   state, the English is empty, or an XLIFF/TMX/TSV unit carries a translation this sentence had
   before its current correction (an export older than the correction);
-* else *applied*: stored keyed by the normalized Arabic (``memory.human_key``), so it applies to
+* else *applied*: stored keyed by the normalized Arabic (``record.human_key``), so it applies to
   that sentence in every article, whatever the model settings. Each file is one transaction; a
   sentence corrected again keeps the earlier correction in the memory's history.
 """
@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import CorrectionsFileError, UsageError
-from ..memory import Human, TranslationMemory, human_key
+from ..memory import TranslationMemory
+from ..record import Human, human_key
 from ..outputs.manifest import Manifest
 from .formats import XLIFF_DONE_STATES, Correction, CorrectionsFile, read_corrections
 

@@ -8,9 +8,8 @@ import textwrap
 from pathlib import Path
 
 from ..errors import UsageError
-from ..stages.flags import FLAGS
-from ..outputs.html import reviewed_by
 from ..outputs.manifest import Manifest
+from ..record import flag_reason, flags, is_flagged, label, reviewable, reviewed_by
 
 
 def _records(out_dir: Path, article: str | None) -> list[dict]:
@@ -30,16 +29,16 @@ def _records(out_dir: Path, article: str | None) -> list[dict]:
 def review_lines(out_dir: Path, *, flagged_only: bool = False, article: str | None = None, width: int = 100) -> list[str]:
     lines = []
     for record in _records(out_dir, article):
-        pairs = [(p, s) for p in record["paragraphs"] for s in p["sentences"] if not s.get("copied")]
-        flagged = [(p, s) for p, s in pairs if s.get("flags")]
-        shown = flagged if flagged_only else flagged + [(p, s) for p, s in pairs if not s.get("flags")]
+        pairs = reviewable(record)
+        flagged = [(p, s) for p, s in pairs if is_flagged(s)]
+        shown = flagged if flagged_only else flagged + [(p, s) for p, s in pairs if not is_flagged(s)]
         title = record.get("title_target") or record.get("title") or ""
         lines.append(f"=== {record['source']['path']}  {title}".rstrip())
         lines.append(f"    {len(flagged)} of {len(pairs)} sentence(s) flagged")
         for paragraph, s in shown:
-            reasons = "; ".join(f"{f}: {FLAGS[f]}" for f in s.get("flags", []))
-            human = f"  ✓ {reviewed_by(s)}" if s.get("origin") == "human" else ""
-            lines.append(f"[{s['id']} {paragraph['kind']}]" + (f"  ⚑ {reasons}" if reasons else "") + human)
+            reasons = "; ".join(f"{f}: {flag_reason(f)}" for f in flags(s))
+            human = f"  ✓ {reviewed_by(s)}" if reviewed_by(s) else ""
+            lines.append(f"[{s['id']} {label(paragraph)}]" + (f"  ⚑ {reasons}" if reasons else "") + human)
             lines += textwrap.wrap(s["source"], width, initial_indent="  ar: ", subsequent_indent="      ")
             lines += textwrap.wrap(s["target"] or "(empty)", width, initial_indent="  en: ", subsequent_indent="      ")
         lines.append("")

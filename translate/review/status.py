@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
 
-from ..memory import Human, TranslationMemory, human_key
+from ..memory import MEMORY_FILE, TranslationMemory
+from ..record import Human, human_key, review_counts
 from .importing import Batch
 
 
@@ -37,32 +37,9 @@ class StatusReport:
         return ArticleStatus("total", **sums)
 
 
-def review_counts(record: dict, human: Mapping[str, Human] | None = None) -> dict[str, int]:
-    """``sentences``, ``reviewed``, ``flagged``, ``to_review``, ``pending`` of one article record;
-    ``human``: human translations from the memory by ``human_key`` (none: the record alone). The
-    integrator's manifest ``to_review`` is ``review_counts(record)["to_review"]``."""
-    counts = dict.fromkeys(("sentences", "reviewed", "flagged", "to_review", "pending"), 0)
-    for paragraph in record["paragraphs"]:
-        for s in paragraph["sentences"]:
-            in_memory = (human or {}).get(human_key(s["source"]))
-            if s.get("copied") and not in_memory:
-                continue
-            in_record = s.get("origin") == "human"
-            pending = in_memory is not None and not (in_record and s.get("target") == in_memory.text)
-            reviewed = in_record or in_memory is not None
-            counts["sentences"] += 1
-            counts["reviewed"] += reviewed
-            counts["pending"] += pending
-            counts["flagged"] += bool(s.get("flags"))
-            counts["to_review"] += bool(s.get("flags")) and not reviewed
-    return counts
-
-
 def review_status(out: Path, *, memory_path: Path | None = None) -> StatusReport:
     """Counts for every finished article of ``out``; the human translations imported since the
     last batch are read from ``memory_path`` (default: OUT/translation-memory.sqlite, if present)."""
-    from ..runners.common import MEMORY_FILE
-
     batch = Batch(out)
     memory_path = memory_path or out / MEMORY_FILE
     human: dict[str, Human] = {}

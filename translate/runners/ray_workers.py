@@ -1,11 +1,11 @@
 """What runs on the Ray workers of ``--engine ray`` (driven by ``runners.ray``): reading and
 segmenting articles (``prepare_rows``, a Ray Data task), and ``ModelWorker``, one model replica
-that translates, summarizes and writes whole windows of articles with the local engine's own
-window code (``local.translate_window``). Imported by a Ray run only, never by ``import translate``.
+that processes whole windows of articles with the engine-neutral window code
+(``window.process_window``). Imported by a Ray run only, never by ``import translate``.
 
 Nothing here touches the run journal or the translation memory: the driver sends each window the
-memory's answers for its segments and gets back the new translations, the journal entries, the
-progress and the log lines, which it records and replays in order, so a Ray run reads like a local one.
+memory's answers for its segments and gets back the new translations, what each article became
+and the log lines, which it records and replays in order, so a Ray run reads like a local one.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import traceback
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
-from ..backends.base import Output
-from ..memory import MemoryBackend
-from ..stages.article import Prepared, prepare
-from .common import BatchReport, Models, RunOptions
-from .local import RunState, translate_window
+from ..backends.base import Backend, Output
+from ..backends.stack import counting_backend, input_budget
+from ..stages.article import Prepared
+from .plan import Window
+from .window import Job, RunModels, prepare_article, process_window
 
 log = logging.getLogger("translate")
 
@@ -107,7 +107,7 @@ class RemoteError:
 
 
 @dataclasses.dataclass
-class Prepped:
+class PrepareResult:
     """One article out of ``prepare_rows``: prepared, or the error that failed it, and its log."""
 
     key: str
@@ -116,108 +116,67 @@ class Prepped:
     events: list
 
 
-_COUNTERS: dict[str, object] = {}  # per worker process: the translation model's tokenizer, loaded once
+_COUNTERS: dict[str, Backend] = {}  # per worker process: the translation model's tokenizer, loaded once
 
 
-def token_counter(options, loader: Callable) -> object:
-    """The translation model's token counting (tokenizer and config only: no weights, no GPU), built
-    once per worker process. CTranslate2 and Transformers count with the same tokenizer."""
+def token_counter(options, loader: Callable | None) -> Backend:
+    """``stack.counting_backend`` built once per worker process."""
     key = repr(options)
     if key not in _COUNTERS:
-        light = dataclasses.replace(options, device="cpu")
-        if options.backend in ("auto", "ctranslate2") and getattr(options, "llm", None) is None:
-            light = dataclasses.replace(light, backend="transformers")  # loads its weights only when used
         with captured_logs([], logging.CRITICAL):  # the replicas' check already said it
-            _COUNTERS[key] = loader(light, role="translation")
+            _COUNTERS[key] = counting_backend(options, loader=loader)
     return _COUNTERS[key]
 
 
-def prepare_rows(batch: Mapping[str, Sequence], *, profile, input_path: str, human: Mapping, loader: Callable,
+def prepare_rows(batch: Mapping[str, Sequence], *, job: Job, human: Mapping, loader: Callable | None,
                  level: int) -> dict:
     """Ray Data ``map_batches`` function: read, segment and plan each article of ``batch`` (columns
-    ``path`` and ``key``) exactly as the local engine does; one pickled ``Prepped`` per article."""
+    ``path`` and ``key``) exactly as the local engine does; one pickled ``PrepareResult`` per article."""
     import numpy as np
 
-    lookup = (lambda keys: {k: human[k] for k in keys if k in human})
     payloads = []
     for path, key in zip(batch["path"], batch["key"]):
         path, key, events = Path(str(path)), str(key), []
         with captured_logs(events, level):
             try:
-                counter = token_counter(profile.translation, loader)
-                budget = min(profile.translation.max_input_tokens, counter.max_input_tokens)
-                prepared = prepare(path, key=key, translator=counter, budget=budget, explicit=path == Path(input_path),
-                                   max_characters=profile.input.max_characters, human_lookup=lookup)
-                item = Prepped(key, prepared, None, events)
+                counter = token_counter(job.profile.translation, loader)
+                prepared = prepare_article(job, path, key, counter=counter,
+                                           budget=input_budget(job.profile.translation, counter),
+                                           human_lookup=lambda keys: {k: human[k] for k in keys if k in human})
+                item = PrepareResult(key, prepared, None, events)
             except Exception as exc:  # noqa: BLE001 - the driver decides, as the local engine's guard does
-                item = Prepped(key, None, RemoteError.of(exc), events)
+                item = PrepareResult(key, None, RemoteError.of(exc), events)
         payloads.append(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
     return {"payload": np.array(payloads, dtype=object)}
 
 
-class _WindowMemory:
-    """The translation memory as a replica sees it: the driver's answers for the window's segments,
-    and the new translations to hand back (the driver stores them)."""
-
-    def __init__(self) -> None:
-        self.known: dict[str, Output] = {}
-        self.fresh: list[tuple[str, Output]] = []
-
-    def reset(self, known: Mapping[str, Output]) -> None:
-        self.known, self.fresh = dict(known), []
-
-    def lookup(self, settings: str, sources: Sequence[str]) -> dict[str, Output]:
-        return {s: self.known[s] for s in sources if s in self.known}
-
-    def store(self, settings: str, pairs: Sequence[tuple[str, Output]]) -> None:
-        self.fresh.extend(pairs)
-        self.known.update(pairs)
-
-    def close(self) -> None:
-        pass
-
-
-class _ReplicaModels(Models):
-    """The local engine's backend stack, with the SQLite translation memory replaced by the
-    driver's answers for the current window (``_WindowMemory``)."""
-
-    def __init__(self, profile, *, machine_memory: bool, loader: Callable) -> None:
-        super().__init__(profile, memory_path=Path("translation-memory-on-the-driver"), machine_memory=machine_memory,
-                         loader=loader)
-        self.window_memory = _WindowMemory()
-        self.batched = 0
-        self.on_batch = self._count
-
-    def _count(self, n: int) -> None:
-        self.batched += n
-
-    def open_memory(self):
-        return self.window_memory
-
-    def human_lookup(self, keys: list[str]) -> dict:
-        return {}  # applied when the article was prepared
-
-
-class _Recorder:
-    """The journal and progress of a replica: what the window code records, kept in order for the driver."""
+class EventSink:
+    """A replica's ``window.Sink``: what its articles became, kept in order for the driver."""
 
     def __init__(self, events: list) -> None:
         self.events = events
 
-    def record(self, key: str, entry: dict) -> None:
-        self.events.append(("record", key, entry))
+    def failed(self, key: str, code: str, reason: str, hint: str) -> None:
+        self.events.append(("failed", key, code, reason, hint))
 
-    def finished(self, name: str, status: str) -> None:
-        self.events.append(("finished", name, status))
+    def done(self, key: str, entry: dict) -> None:
+        self.events.append(("done", key, entry))
 
-    def start(self, total_articles: int) -> None:
-        pass
 
-    def article(self, name: str, segments: int) -> None:
-        pass
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    events: list
+    settings: dict  # the translation model's settings (the translation memory's key)
+    error: RemoteError | None
 
-    def segments_done(self, n: int) -> None:
-        pass
+
+@dataclasses.dataclass(frozen=True)
+class WindowResult:
+    events: list  # log lines and article outcomes, in order
+    fresh: list[tuple[str, Output]]  # new translations, for the driver's translation memory
+    calls: int  # inputs the translation model translated
+    segments: int  # inputs done, for progress
+    error: RemoteError | None  # a run-stopping error, raised again on the driver
 
 
 def with_threads(profile, cpus: int):
@@ -232,46 +191,41 @@ def with_threads(profile, cpus: int):
 
 class ModelWorker:
     """One model replica (a Ray actor: ``ray.remote(...)(ModelWorker)``): the translation model and
-    the summarizer, each loaded once, on first use, and the local engine's window code."""
+    the summarizer, each loaded once, on first use, and the engine-neutral window code."""
 
-    def __init__(self, *, profile, run: RunOptions, fingerprint: str, glossary, loader: Callable, cpus: int,
-                 level: int) -> None:
-        self.profile = with_threads(profile, cpus)
-        self.run = run
-        self.fingerprint = fingerprint
-        self.glossary = glossary
+    def __init__(self, *, job: Job, loader: Callable | None, cpus: int, level: int) -> None:
+        self.job = dataclasses.replace(job, profile=with_threads(job.profile, cpus))
         self.level = level
-        self.models = _ReplicaModels(self.profile, machine_memory=run.memory, loader=loader)
+        self.segments = 0
+        self.models = RunModels(self.job.profile, loader=loader, on_batch=self._count)
 
-    def check(self) -> dict:
-        """``Models.check`` here (a model that cannot be used stops the run before any article is
-        read), and the translation memory's key for this model and its settings."""
+    def _count(self, n: int) -> None:
+        self.segments += n
+
+    def check(self) -> CheckResult:
+        """``RunModels.check`` here (a model that cannot be used stops the run before any article is
+        read), and the translation model's settings (the translation memory's key)."""
         events: list = []
-        key, error = None, None
+        settings, error = {}, None
         with captured_logs(events, self.level):
             try:
                 self.models.check()
-                key = MemoryBackend(self.models.translator, None).settings_key
+                settings = self.models.translator.model.settings()
             except Exception as exc:  # noqa: BLE001 - raised again on the driver
                 error = RemoteError.of(exc)
-        return {"events": events, "memory_key": key, "error": error}
+        return CheckResult(events, settings, error)
 
-    def window(self, window: list[tuple[Prepared, Path]], known: Mapping[str, Output]) -> dict:
-        """Translate, summarize and write one window of articles (``local.translate_window``);
-        ``known``: the translation memory's answers for its segments."""
-        models = self.models
-        models.window_memory.reset(known)
-        calls, hits, models.batched = models.model_calls, models.memory_hits, 0
+    def window(self, window: Window, known: Mapping[str, Output]) -> WindowResult:
+        """Process one window of articles (``window.process_window``); ``known``: the translation
+        memory's answers for its segments."""
+        calls, self.segments = self.models.translation_calls, 0
         events: list = []
-        recorder = _Recorder(events)
-        report = BatchReport()
-        state = RunState(self.profile, self.run, models, recorder, recorder, report, self.fingerprint, self.glossary)
+        fresh: list[tuple[str, Output]] = []
         error = None
+        self.models.on_outputs = fresh.extend
         with captured_logs(events, self.level):
             try:
-                translate_window(state, window)
+                process_window(window, job=self.job, models=self.models, sink=EventSink(events), known=known)
             except Exception as exc:  # noqa: BLE001 - a run-stopping error: raised again on the driver
                 error = RemoteError.of(exc)
-        return {"events": events, "done": report.done, "failed": report.failed, "error": error,
-                "fresh": models.window_memory.fresh, "calls": models.model_calls - calls,
-                "hits": models.memory_hits - hits, "segments": models.batched}
+        return WindowResult(events, fresh, self.models.translation_calls - calls, self.segments, error)

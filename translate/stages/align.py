@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Mapping, Sequence
 
 from ..backends.base import Output
-from ..memory import Human, human_key
+from ..record import Human, human_key
 from .flags import Glossary, flag_sentence
 from ..text.normalize import for_model
 from ..text.segment import Document

@@ -1,32 +1,28 @@
 """One article through the pipeline, around translation and summarizing (which the runners do for
 a window of articles at once): ``prepare`` (read, segment, plan segments), ``plan_summary`` (the
-article's summary, or the plan that makes it), ``build_record`` (the canonical record and its
-counts) and ``render`` (its views)."""
+article's summary, or the plan that makes it) and ``build_record`` (the canonical record, whose
+schema ``translate.record`` owns, and its counts). Its views are ``outputs``' business."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
 from .. import __version__
-from ..backends.base import Context, Output
-from ..errors import TooLargeError
-from .align import Segment, plan
+from ..backends.base import Backend, Context, Output
+from ..backends.stack import Stack
 from ..config import Profile
-from .flags import Glossary
+from ..errors import TooLargeError
 from ..reading.files import read_document
+from ..record import SCHEMA, Human, flagged_count, human_key, title_target
 from ..text.segment import Document, segment
+from .align import Segment, plan
 from .cited import cited_plan
+from .flags import Glossary
 from .summarize import Candidate, Summary, SummaryPlan, abstractive_plan, extractive
-from ..memory import Human, human_key
-from ..outputs import render_article_html, render_markdown, render_tmx, render_tsv
-from ..outputs.xliff import render_xliff
-
-SCHEMA = "translate.article/1"
 
 
 @dataclass
@@ -78,9 +74,11 @@ def contexts(doc: Document, segments: list[Segment]) -> dict[str, Context]:
     return found
 
 
-def plan_summary(doc: Document, paragraphs: list[dict], profile: Profile, summarizer) -> Summary | SummaryPlan:
+def plan_summary(doc: Document, paragraphs: list[dict], profile: Profile,
+                 summarizer: Callable[[], Stack]) -> Summary | SummaryPlan:
     """The article's summary (``none``, ``extractive``), or for ``abstractive`` the plan that makes
-    it (run with ``summarize.run_plans``, together with other articles' plans)."""
+    it (run with ``summarize.run_plans``, together with other articles' plans). ``summarizer``: the
+    summary model's stack, loaded only when an abstractive summary needs it."""
     method = profile.summary.method
     body = [p for p, block in zip(paragraphs, doc.blocks) if block.kind == "body"]
     if method == "none":
@@ -94,22 +92,20 @@ def plan_summary(doc: Document, paragraphs: list[dict], profile: Profile, summar
     if method == "extractive":
         return extractive_summary()
     english = [(p["id"], " ".join(s["target"] for s in p["sentences"] if not s.get("dateline"))) for p in body]
-    model = summarizer()
+    stack = summarizer()
     if profile.summary.llm is not None:  # an instruction LLM: sentences that cite their paragraphs
-        return cited_plan(english, count=model.count_tokens, sentences=profile.summary.sentences,
-                          limit=min(profile.summary.max_input_tokens, model.max_input_tokens),
-                          model=profile.summary.model, fallback=extractive_summary)
-    return abstractive_plan(english, count=model.count_tokens, model=profile.summary.model,
-                            limit=min(profile.summary.max_input_tokens, model.max_input_tokens),
+        return cited_plan(english, count=stack.top.count_tokens, sentences=profile.summary.sentences,
+                          limit=stack.budget, model=profile.summary.model, fallback=extractive_summary)
+    return abstractive_plan(english, count=stack.top.count_tokens, model=profile.summary.model, limit=stack.budget,
                             fallback=extractive_summary)
 
 
-def _summary_provenance(summary: Summary, summarizer) -> dict:
+def _summary_provenance(summary: Summary, summarizer: Callable[[], Stack]) -> dict:
     if summary.method == "abstractive":
-        return summarizer().provenance()
+        return summarizer().model.provenance()
     if summary.fallback_from:
         return {"method": summary.method, "fallback_from": summary.fallback_from, "reason": summary.reason,
-                "summarizer": summarizer().provenance()}
+                "summarizer": summarizer().model.provenance()}
     return {"method": summary.method}
 
 
@@ -132,9 +128,10 @@ def signature(profile: Profile, translation: dict) -> str:
 
 
 def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: list[dict], summary: Summary, *,
-                 profile: Profile, translator, summarizer, glossary: Glossary | None,
+                 profile: Profile, translator: Backend, summarizer: Callable[[], Stack], glossary: Glossary | None,
                  settings_hash: str) -> tuple[dict, dict]:
-    """The canonical record and its counts and timings, from the aligned paragraphs and the summary."""
+    """The canonical record and its counts and timings, from the aligned paragraphs and the summary.
+    ``translator``: the translation model (its provenance); ``summarizer``: the summary stack."""
     doc, segments = prepared.doc, prepared.segments
     translation = translator.provenance()
     record = {
@@ -142,7 +139,7 @@ def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: 
         "source": {"path": prepared.key, "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
                    "characters": len(doc.text), "line_wrap": doc.line_wrap.as_record() if doc.line_wrap else None},
         "source_lang": "ar", "target_lang": "en",
-        "title": doc.title, "title_target": next((p["target"] for p in paragraphs if p["kind"] == "title"), None),
+        "title": doc.title, "title_target": title_target(paragraphs),
         "date": doc.date,
         "summary": summary.as_record(),
         "paragraphs": paragraphs,
@@ -167,16 +164,6 @@ def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: 
         "split_sentences": sum(1 for p in paragraphs for s in p["sentences"] if "segments" in s),
         "source_characters": len(doc.text),
         "target_tokens": sum(outputs[i].tokens for i in inputs),
-        "flagged_sentences": sum(1 for p in paragraphs for s in p["sentences"] if s.get("flags")),
+        "flagged_sentences": flagged_count(record),
     }
     return record, {"counts": counts, "timings": {k: round(v, 3) for k, v in prepared.timings.items()}}
-
-
-def render(record: dict, formats: tuple[str, ...]):
-    """(extension, text) of every output file of one article; the JSON record always comes first."""
-    yield "json", json.dumps(record, ensure_ascii=False, indent=1) + "\n"
-    created = record["provenance"]["created"].replace("-", "").replace(":", "")[:15] + "Z"
-    renderers = {"md": render_markdown, "html": render_article_html, "tsv": render_tsv,
-                 "tmx": lambda r: render_tmx(r, created=created), "xliff": render_xliff}
-    for fmt in formats:
-        yield fmt, renderers[fmt](record)

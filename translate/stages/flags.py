@@ -22,16 +22,6 @@ from typing import Mapping, Sequence
 from ..errors import UsageError
 from ..text.normalize import for_model
 
-FLAGS = {
-    "untranslated": "Arabic script left in the English",
-    "number_mismatch": "a number in the source is missing from the English",
-    "length_ratio": "English implausibly short or long for the source",
-    "repetition": "repetition loop in the English",
-    "empty": "no English for Arabic text",
-    "hit_limit": "hit the generation length limit (possibly cut off)",
-    "glossary": "glossary term not rendered as specified",
-    "refusal": "the model (an instruction LLM) refused to translate",
-}
 _ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u0671-\u06d3\ufb50-\ufdff\ufe70-\ufefc]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DIACRITICS = re.compile(r"[\u064b-\u0652\u0670\u0640]")

@@ -67,6 +67,7 @@ class LLMBackend:
 
     name = "llm"
     groups_paragraphs = True  # batch whole windows: the backend groups by paragraph and paces requests itself
+    device = "server"  # where the model runs (the local causal LM backend sets its own)
     context_window: int
 
     def __init__(self, options, llm: LLMSettings, *, role: str) -> None:

@@ -1,14 +1,18 @@
-"""``translate models``: which models the profiles name, whether they are here, fetching them."""
+"""The models a profile names (``translate models list/download/convert``): which they are, whether
+they are on this machine, fetching them from the Hub and converting them to CTranslate2."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Iterator
 
-from .config import Config, Profile
-from .errors import ModelUnavailableError
+from typing import TYPE_CHECKING
+
+from ..errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from ..config import Config, Profile
 
 log = logging.getLogger("translate")
 
@@ -33,12 +37,12 @@ def _options(profile: Profile) -> list[tuple[str, object]]:
 
 def convert_profile(profile: Profile) -> Iterator[str]:
     """Convert the profile's models to CTranslate2 (where their backend is ctranslate2 or auto)."""
-    from .backends import CT2_MODEL_TYPES
-    from .backends.ct2 import CTranslate2Backend
-    from .backends.hub import resolve_model
+    from . import CT2_MODEL_TYPES
+    from .ct2 import CTranslate2Backend
+    from .hub import resolve_model
 
     for role, options in _options(profile):
-        if options.backend in ("transformers", "openai") or getattr(options, "llm", None) is not None:
+        if options.backend in ("transformers", "openai") or options.llm is not None:
             yield f"{role}: {options.model} uses the {options.backend} backend, nothing to convert"
             continue
         folder = resolve_model(options.model, options.revision, role)
@@ -50,7 +54,7 @@ def convert_profile(profile: Profile) -> Iterator[str]:
 
 
 def describe_profiles(config: Config) -> str:
-    from .backends.hub import is_cached
+    from .hub import is_cached
 
     lines = [f"profiles in {config.path} (default: {config.default_profile})"]
     for name, profile in config.profiles.items():
@@ -70,7 +74,7 @@ def download_profile(profile: Profile) -> Iterator[str]:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError
 
-    from .backends.hub import SKIP_FILES, hub_reachable, is_local
+    from .hub import SKIP_FILES, hub_reachable, is_local
 
     for role, options in _served(profile):
         yield f"{role}: {options.model} is served by {options.llm.base_url}, nothing to download"
@@ -88,57 +92,3 @@ def download_profile(profile: Profile) -> Iterator[str]:
             raise ModelUnavailableError(f"download of {model!r} failed ({exc})",
                                         "check the model id and revision in models.yaml and your connection") from exc
         yield f"{role}: {model} is in {path}"
-
-
-# A few Arabic news sentences with numbers, names and a date: enough to show wrong language tags
-# (output in another language or script), broken weights (empty, looping) or lost numbers.
-CHECK_SENTENCES = (
-    "قال وزير الخارجية إن المحادثات مع الوفد الروسي كانت مثمرة.",
-    "ارتفع عدد السكان إلى 4.5 مليون نسمة في عام 2023.",
-    "أعلنت الحكومة عن خطة جديدة لدعم الاقتصاد بقيمة 200 مليار دولار.",
-    "وصل الرئيس إلى القاهرة يوم الثلاثاء في زيارة تستمر ثلاثة أيام.",
-    "أكدت الأمم المتحدة أن المساعدات الإنسانية وصلت إلى غزة صباح اليوم.",
-)
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-def check_output(source: str, target: str) -> list[str]:
-    """What is wrong with one check translation: the sentence flags a reviewer would see, plus
-    ``not_latin`` when under 80% of the letters are Latin script (English expected)."""
-    from .stages.flags import flag_sentence
-
-    problems = [f for f in flag_sentence(source, target) if f in ("empty", "untranslated", "number_mismatch",
-                                                                   "repetition")]
-    letters = _LETTER.findall(target)
-    if letters and sum(1 for ch in letters if _LATIN.match(ch)) / len(letters) < 0.8:
-        problems.append("not_latin")
-    return problems
-
-
-def check_profile(profile: Profile) -> tuple[list[str], int]:
-    """Load the profile's translation model, translate the check sentences; (report lines, number
-    of suspicious translations)."""
-    from .backends import load_backend
-    from .evaluation.run import translate_lines
-    from .runners.common import batched
-
-    options = profile.translation
-    backend = load_backend(options, role="translation")
-    translated = translate_lines(batched(backend, options, role="translation", device=backend.device), CHECK_SENTENCES,
-                                 budget=min(options.max_input_tokens, backend.max_input_tokens))
-    info = backend.provenance()
-    family = f", {info['family']['name']}" if isinstance(info.get("family"), dict) else ""
-    lines = [f"profile {profile.name}: {options.model} ({info.get('backend')}{family})"]
-    bad = 0
-    for source, (target, _) in zip(CHECK_SENTENCES, translated):
-        problems = check_output(source, target)
-        bad += bool(problems)
-        lines += [f"  ar: {source}", f"  en: {target or '(empty)'}"]
-        if problems:
-            lines.append(f"  !! {', '.join(problems)}")
-    verdict = ("looks right" if not bad else
-               f"{bad} of {len(CHECK_SENTENCES)} translations look wrong: check the model's language tags "
-               "(translation.source_lang / target_lang / prefix in models.yaml) and that the weights are complete")
-    lines.append(f"{profile.name}: {verdict}")
-    return lines, bad
