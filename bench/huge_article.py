@@ -106,7 +106,7 @@ def pipeline(sizes: list[float]) -> None:
     from tiny_models import build_all
 
     from translate import load_config
-    from translate.runners.core import run_batch
+    from translate.runners import run_batch
     from translate.runners.plan import RunOptions
 
     with tempfile.TemporaryDirectory(prefix="huge-pipeline-") as folder:

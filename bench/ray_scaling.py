@@ -92,7 +92,7 @@ def main() -> None:
 
     from translate import load_config
     from translate.config import with_overrides
-    from translate.runners.core import run_batch
+    from translate.runners import run_batch
     from translate.runners.plan import RunOptions
     from translate.runners.ray import RayEngine, RayOptions
 

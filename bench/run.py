@@ -250,7 +250,7 @@ def in_process(config: Path, articles: Path, out: Path) -> float:
     from translate import load_config
     from translate.config import with_overrides
     from translate.backends import load_backend
-    from translate.runners.core import run_batch
+    from translate.runners import run_batch
     from translate.runners.plan import RunOptions
 
     shutil.rmtree(out, ignore_errors=True)

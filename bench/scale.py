@@ -59,7 +59,7 @@ def main() -> None:
     from tiny_models import build_all
 
     from translate import load_config
-    from translate.runners.core import run_batch
+    from translate.runners import run_batch
     from translate.runners.plan import RunOptions
 
     work = args.work or Path(tempfile.mkdtemp(prefix="translate-scale-"))

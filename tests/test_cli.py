@@ -15,7 +15,7 @@ from helpers import load, run_cli
 from translate import load_config
 from translate.backends import load_backend
 from translate.backends.wrappers import Wrapper
-from translate.runners.core import run_batch
+from translate.runners import run_batch
 from translate.runners.plan import RunOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"

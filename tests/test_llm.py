@@ -236,7 +236,7 @@ def test_a_rejected_request_fails_only_its_own_sentence(proxy, tiny_llm):
 
 def test_unreachable_server_is_refused_before_any_work(tmp_path, articles):
     from translate.backends.llm.openai import OpenAIBackend
-    from translate.runners.core import run_batch
+    from translate.runners import run_batch
     from translate.runners.plan import RunOptions
 
     url = f"http://127.0.0.1:{free_port()}/v1"
@@ -295,7 +295,7 @@ def test_settings_key_on_prompt_and_decoding_never_on_the_key(proxy, tiny_llm):
 @needs_server
 def test_batch_writes_aligned_records_and_never_the_api_key(proxy, tiny_llm, articles, tmp_path, caplog):
     from translate.backends.llm.openai import OpenAIBackend
-    from translate.runners.core import run_batch
+    from translate.runners import run_batch
     from translate.runners.plan import RunOptions
 
     proxy.reset(rewrite=well_formed)

@@ -117,7 +117,7 @@ def test_identical_segments_are_translated_once(tmp_path, tiny_models):
     line = "قال وزير الخارجية إن التعاون مهم للبلدين."
     (folder / "a.txt").write_text(f"{line}\n{line}\nوأضاف أن الاجتماع القادم في موسكو.\n", encoding="utf-8")
     (folder / "b.txt").write_text(f"{line}\nوأكد أن الطرفين اتفقا على متابعة الحوار.\n", encoding="utf-8")
-    from translate.runners.core import run_batch
+    from translate.runners import run_batch
     from translate.runners.plan import RunOptions
 
     report = run_batch(profile=load_config(tiny_models).profile("tiny-extractive"),

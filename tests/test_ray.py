@@ -18,7 +18,7 @@ from translate import load_config
 from translate.backends import load_backend
 from translate.errors import OutputError, UsageError
 from translate.memory import MEMORY_FILE
-from translate.runners.core import LogProgress, run_batch
+from translate.runners import LogProgress, run_batch
 from translate.runners.plan import RunOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -21,7 +21,7 @@ from helpers import assert_partition, load, run_cli
 from translate import load_config
 from translate.backends import load_backend
 from translate.reading.files import read_document
-from translate.runners.core import run_batch
+from translate.runners import run_batch
 from translate.runners.plan import RunOptions
 
 POISON = "زززز"  # a word that makes the fault-injecting backend fail

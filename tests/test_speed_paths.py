@@ -15,7 +15,8 @@ from translate.backends import BatchingBackend, load_backend
 from translate.backends.wrappers import StoringBackend
 from translate.config import GenerationSettings
 from translate.memory import TranslationMemory, memory_key
-from translate.runners.core import RunMemory, run_batch
+from translate.runners import run_batch
+from translate.runners.core import RunMemory
 from translate.runners.plan import RunOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"

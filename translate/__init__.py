@@ -16,7 +16,7 @@ _EXPORTS = {
     "Config": "config", "Profile": "config", "load_config": "config",
     "TranslateError": "errors", "UsageError": "errors", "InputError": "errors",
     "read_document": "reading.files", "segment": "text.segment", "Document": "text.segment",
-    "RunOptions": "runners.plan", "BatchReport": "runners.plan", "run_batch": "runners.core",
+    "RunOptions": "runners", "BatchReport": "runners", "run_batch": "runners",
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -92,7 +92,7 @@ def batch(
     """Translate and summarize every article in INPUT; write aligned files, index.md and manifest.json."""
     _setup_logging(quiet=quiet, debug=debug)
     from ..config import load_config, with_overrides
-    from ..runners.core import LogProgress, engine_named, run_batch
+    from ..runners import LogProgress, engine_named, run_batch
     from ..runners.plan import RunOptions
 
     try:

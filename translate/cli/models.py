@@ -15,7 +15,7 @@ def models_list(config: ConfigOpt = None) -> None:
     """Show the profiles and whether each model is available on this machine."""
     _setup_logging()
     from ..config import load_config
-    from ..backends.catalog import describe_profiles
+    from ..catalog import describe_profiles
 
     try:
         typer.echo(describe_profiles(load_config(config)))
@@ -24,9 +24,9 @@ def models_list(config: ConfigOpt = None) -> None:
 
 
 def _each_profile_model(action: str, config: Path | None, profile: str | None) -> None:
-    """Run ``backends.catalog.<action>`` on a profile, printing its progress lines."""
+    """Run ``catalog.<action>`` on a profile, printing its progress lines."""
     _setup_logging()
-    from ..backends import catalog
+    from .. import catalog
     from ..config import load_config
 
     try:

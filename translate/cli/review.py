@@ -54,19 +54,10 @@ def review_import(
     """Store reviewers' corrections as human translations: they win on every later run (each file
     all or nothing). The articles they touch are redone by the next `translate batch`."""
     _setup_logging()
-    from ..review.importing import import_corrections, render_import
-    from ..memory import MEMORY_FILE
-    from ..runners.journal import Journal
-    from ..runners.lock import folder_lock
+    from ..review.importing import render_import, review_import
 
     try:
-        with folder_lock(out):
-            report = import_corrections(files, out=out, memory_path=memory or out / MEMORY_FILE, reviewer=reviewer)
-            journal = Journal(out)
-            try:
-                journal.mark_changed(report.articles)
-            finally:
-                journal.close()
+        report = review_import(files, out=out, memory_path=memory, reviewer=reviewer)
     except UsageError as exc:
         _fail(exc, False)
     typer.echo(render_import(report))

@@ -24,10 +24,10 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..errors import CorrectionsFileError, UsageError
-from ..memory import TranslationMemory
+from ..memory import MEMORY_FILE, TranslationMemory
 from ..record import Human, human_key
 from ..outputs.manifest import Manifest
 from .formats import XLIFF_DONE_STATES, Correction, CorrectionsFile, read_corrections
@@ -178,9 +178,29 @@ def _decide(cf: CorrectionsFile, corrections: Sequence[Correction], batch: Batch
     return result
 
 
-def import_corrections(files: Sequence[Path], *, out: Path, memory_path: Path, reviewer: str | None = None) -> ImportReport:
+def review_import(files: Sequence[Path], *, out: Path, memory_path: Path | None = None,
+                  reviewer: str | None = None) -> ImportReport:
+    """``translate review import``: ``import_corrections`` under the output folder's lock, the
+    articles holding a corrected sentence marked in the run journal (the next batch redoes them)
+    before the corrections are committed to the memory, so a crash between the two never strands
+    a correction. ``memory_path``: default OUT/translation-memory.sqlite."""
+    from ..runners.journal import Journal
+    from ..runners.lock import folder_lock
+
+    with folder_lock(out):
+        journal = Journal(out)
+        try:
+            return import_corrections(files, out=out, memory_path=memory_path or out / MEMORY_FILE, reviewer=reviewer,
+                                      before_commit=journal.mark_changed)
+        finally:
+            journal.close()
+
+
+def import_corrections(files: Sequence[Path], *, out: Path, memory_path: Path, reviewer: str | None = None,
+                       before_commit: Callable[[Iterable[str]], object] | None = None) -> ImportReport:
     """Import corrections files into the translation memory at ``memory_path`` as human
-    translations, matched against the batch in ``out``. ``reviewer`` overrides a name in the files."""
+    translations, matched against the batch in ``out``. ``reviewer`` overrides a name in the files.
+    ``before_commit``: called with the articles a file's corrections touch, before they are stored."""
     parsed = [read_corrections(Path(f)) for f in files]
     batch = Batch(out)
     resolved = [(cf, _resolve(cf, batch)) for cf in parsed]
@@ -194,6 +214,8 @@ def import_corrections(files: Sequence[Path], *, out: Path, memory_path: Path, r
     try:
         for cf, corrections in resolved:
             result = _decide(cf, corrections, batch, memory, reviewer=reviewer or cf.reviewer, now=now)
+            if before_commit is not None and result.entries:
+                before_commit(batch.containing({key for key, _ in result.entries}))
             memory.store_human(result.entries)  # one transaction per file
             applied += result.applied
             stale += result.stale

@@ -1,12 +1,11 @@
-"""The run core every engine plugs into: ``run_batch`` holds the output folder's lock and the run
-journal, plans the run (``plan``), opens the translation memory, lets the engine process the
-articles to do, records what each became, and writes ``manifest.json``, ``index.md`` and
-``index.html`` at the end — also after an interrupt or a run-stopping error, so what was finished
-is listed. Re-runs redo only what changed; a failure costs only its own article.
+"""The run core every engine plugs into (``batch.run_batch`` drives it): what a run is to an
+engine (``RunCore``), where each article's outcome goes (``Recorder``: the journal, the report, the
+log, the progress), the translation memory as a run uses it (``RunMemory``), what an engine must
+do (``Engine``), and the indexes written from the journal (``write_indexes``).
 
-An engine (``local``: this process; ``ray``: a Ray cluster) gets the ``RunCore`` and decides only
-where articles are prepared and where the models run; the journal, the memory's lookups and
-stores, the report and the progress are the core's, whatever the engine.
+An engine (``local``: this process; ``ray``: a Ray cluster) decides only where articles are
+prepared and where the models run; the journal, the memory's lookups and stores, the report and
+the progress are the core's, whatever the engine.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import Mapping, Protocol, Sequence
 from ..backends.base import Output
 from ..backends.stack import Loader
 from ..config import Profile
-from ..errors import OutputError, UsageError
+from ..errors import OutputError
 from ..memory import TranslationMemory
 from ..outputs import render_index, render_index_html
 from ..outputs.atomic import write_atomic
@@ -27,8 +26,7 @@ from ..outputs.escape import display_name
 from ..outputs.manifest import write_manifest
 from ..record import Human
 from .journal import Journal
-from .lock import folder_lock
-from .plan import BatchReport, RunOptions, RunPlan, Work, now, plan_run
+from .plan import BatchReport, RunOptions, RunPlan, Work, now
 from .window import Job
 
 log = logging.getLogger("translate")
@@ -160,56 +158,6 @@ class Engine(Protocol):
     def require(self) -> None: ...
 
     def run(self, core: RunCore, todo: list[Work]) -> None: ...
-
-
-def engine_named(name: str, *, ray_address: str | None = None, ray_workers: int = 0) -> Engine:
-    """``local`` or ``ray``: for ``ray``, the cluster's address (None: a local instance started for
-    the run) and the number of model replicas (0: chosen from the cluster)."""
-    if name == "ray":
-        from .ray import RayEngine, RayOptions
-
-        return RayEngine(address=ray_address, options=RayOptions(workers=ray_workers))
-    if name != "local":
-        raise UsageError(f"--engine {name!r} is not an engine", "use --engine local or --engine ray")
-    if ray_address or ray_workers:
-        raise UsageError("--ray-address and --ray-workers need --engine ray", "add --engine ray, or drop them")
-    from .local import LocalEngine
-
-    return LocalEngine()
-
-
-def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = None, engine: Engine | str = "local",
-              loader: Loader | None = None) -> BatchReport:
-    """Process every article under ``run.input`` into ``run.out`` with ``engine`` (``local``,
-    ``ray``, or an engine object such as ``RayEngine(address=...)``). Never exits; see
-    ``BatchReport``. Holds the output folder's lock for the whole run (waits for, or with
-    ``run.wait=False`` refuses, another run on the same folder). ``loader`` builds a backend from
-    options (default ``backends.load_backend``)."""
-    engine = engine_named(engine) if isinstance(engine, str) else engine
-    engine.require()
-    progress = progress or LogProgress()
-    with folder_lock(run.out, wait=run.wait):
-        journal = Journal(run.out)
-        memory = RunMemory(run.memory_file, run.reuse_translations)
-        try:
-            plan = plan_run(profile, run, journal, engine=engine.name)
-            job = Job(profile, run.out, run.input, plan.fingerprint, plan.glossary, run.debug)
-            core = RunCore(profile, run, plan, job, Recorder(journal, plan.report, progress), memory, progress, loader)
-            try:
-                if plan.todo:
-                    engine.run(core, plan.todo)
-                else:
-                    core.start(0)
-            except BaseException:  # an interrupt or a run-stopping error: list what was finished, then stop
-                if core.started:  # (a model refused before any article: nothing to list)
-                    write_indexes(run.out, journal, plan.settings, quiet=True)
-                raise
-            write_indexes(run.out, journal, plan.settings)
-            plan.report.memory_hits = memory.hits
-            return plan.report
-        finally:
-            memory.close()
-            journal.close()
 
 
 def write_indexes(out: Path, journal: Journal, settings: dict, *, quiet: bool = False) -> None:

@@ -28,11 +28,10 @@ from typing import Callable, Sequence
 
 from ..backends.base import Backend
 from ..backends.llm.replies import parse_cited
-from .summarize import Summary, SummaryPlan, fall_back, run_plans
+from .summarize import Stop, Summary, SummaryPlan, fall_back, run_plans, shrinking_rounds
 
 Count = Callable[[Sequence[str]], list[int]]
 
-MAX_ROUNDS = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -98,9 +97,10 @@ def cited_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, limit: in
     """``paragraphs``: (paragraph id, English text) of the body, in article order. A generator like
     ``summarize.abstractive_plan`` (driven by ``summarize.run_plans``): it yields each round's chunks
     (passages with their ids, each chunk within ``limit`` tokens) and is sent the replies. At most
-    ``sentences`` sentences are kept. A round that gives no sentences, does not shrink the text, or
-    more than ``MAX_ROUNDS`` rounds: ``fallback()`` marked ``fallback_from="abstractive"``, or
-    ``SummaryError`` without one."""
+    ``sentences`` sentences are kept. The rounds are ``summarize.shrinking_rounds`` (the loop both
+    kinds of summary share): a round that gives no sentences, does not shrink the text, or more than
+    ``MAX_ROUNDS`` rounds: ``fallback()`` marked ``fallback_from="abstractive"``, or ``SummaryError``
+    without one."""
     body = [(pid, " ".join(text.split())) for pid, text in paragraphs if text.strip()]
     if not body:
         return Summary("", "abstractive", model, ())
@@ -109,26 +109,30 @@ def cited_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, limit: in
     def one(text: str) -> int:
         return count([text])[0]
 
-    units = [_Unit((pid,), text) for pid, text in body]
-    for round_number in range(1, MAX_ROUNDS + 1):
+    def pack(units: list[_Unit]) -> tuple[list[str], int]:
         chunks = _chunks(units, one, limit)
-        replies = yield [_render(chunk) for chunk in chunks]
+        packed.append(chunks)
+        return [_render(chunk) for chunk in chunks], sum(count([u.render() for u in units]))
+
+    def read(replies: list[str]) -> list:
         parsed = [parse_cited(reply, known=order) for reply in replies]
         if not any(parsed):
-            return _fall_back(fallback, f"round {round_number}: the summarizer gave no sentences")
-        if len(chunks) == 1:
-            break
+            raise Stop("the summarizer gave no sentences")
+        return parsed
+
+    def condense(parsed: list) -> list[_Unit]:
         shorter = []
-        for chunk, cited in zip(chunks, parsed, strict=True):
+        for chunk, cited in zip(packed[-1], parsed, strict=True):
             fallback_ids = tuple(dict.fromkeys(i for unit in chunk for i in unit.ids))
             shorter += [_Unit(s.ids or fallback_ids, s.text) for s in cited]
-        before, after = sum(count([u.render() for u in units])), sum(count([u.render() for u in shorter]))
-        if after >= before:
-            return _fall_back(fallback, f"round {round_number}: the {len(chunks)} chunk summaries ({after} tokens) "
-                                        f"are not shorter than their input ({before} tokens)")
-        units = shorter
-    else:
-        return _fall_back(fallback, f"the text still needed {len(chunks)} chunks after {MAX_ROUNDS} rounds")
+        return shorter
+
+    packed: list[list[list[_Unit]]] = []  # each round's chunks (condense maps replies back to them)
+    parsed = yield from shrinking_rounds([_Unit((pid,), text) for pid, text in body], pack=pack, read=read,
+                                         condense=condense, size=lambda units: sum(count([u.render() for u in units])),
+                                         fail=lambda reason: _fall_back(fallback, reason))
+    if isinstance(parsed, Summary):
+        return parsed
     records = []
     for sentence in parsed[0][:sentences]:
         record: dict = {"text": sentence.text, "paragraph_ids": sorted(sentence.ids, key=order.__getitem__)}

@@ -21,7 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Generator, Sequence
+from typing import Callable, Generator, Sequence, TypeVar
 
 from ..backends.base import Backend
 from ..errors import SummaryError
@@ -35,6 +35,8 @@ _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\w]+")
 _DIACRITICS = re.compile(r"[\u064b-\u0652\u0670]")
 _STOP = set("""في من على إلى الى عن مع أن ان إن هذا هذه ذلك التي الذي الذين كما قد كان كانت لم لن ما لا
 و أو او ثم بعد قبل بين حيث خلال عند كل أي أيضا أيضاً وقد وكان وفي وهو هو هي هم تم يتم""".split())
+U = TypeVar("U")  # what a round summarizes: texts, or passages with their paragraph ids
+R = TypeVar("R")  # what a round's replies are read into
 _EN_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 
@@ -199,33 +201,66 @@ def abstractive(paragraphs: Sequence[tuple[str, str]], summarizer: Backend, *, m
     return summary
 
 
+class Stop(Exception):
+    """A round's replies cannot go on: the reason (the article falls back to its extractive summary)."""
+
+
+def shrinking_rounds(units: list[U], *, pack: Callable[[list[U]], tuple[list[str], int]],
+                     read: Callable[[list[str]], R], condense: Callable[[R], list[U]],
+                     size: Callable[[list[U]], int], fail: Callable[[str], Summary]
+                     ) -> Generator[list[str], list[str], R | Summary]:
+    """The round loop of every hierarchical summary: each round, ``pack(units)`` gives the chunks
+    to send (each fits the model) and their size in tokens; the replies, ``read``, end the loop
+    when there was one chunk; else ``condense`` gives the next round's units, which must be smaller
+    (``size``) than the chunks, in at most ``MAX_ROUNDS`` rounds. A generator driven by
+    ``run_plans``; returns what ``read`` made of the last replies, or ``fail(reason)`` (``read``
+    and ``condense`` raise ``Stop`` to stop)."""
+    for round_number in range(1, MAX_ROUNDS + 1):
+        chunks, before = pack(units)
+        replies = yield chunks
+        try:
+            result = read(replies)
+            if len(chunks) == 1:
+                return result
+            shorter = condense(result)
+        except Stop as stop:
+            return fail(f"round {round_number}: {stop}")
+        after = size(shorter)
+        if after >= before:
+            return fail(f"round {round_number}: the {len(chunks)} chunk summaries ({after} tokens) "
+                        f"are not shorter than their input ({before} tokens)")
+        units = shorter
+    return fail(f"the text still needed {len(chunks)} chunks after {MAX_ROUNDS} rounds")
+
+
 def abstractive_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, limit: int, model: str,
                      fallback: Callable[[], Summary] | None = None) -> SummaryPlan:
     """``paragraphs``: (paragraph id, English text) of the body, in article order. A generator:
     it yields the chunks of each round (each fits ``limit`` tokens) and is sent their summaries.
 
     Every round must shrink the text (its chunk summaries have fewer tokens than the chunks) and
-    there are at most ``MAX_ROUNDS``; otherwise the result is ``fallback()`` (the article's
-    extractive summary) marked ``fallback_from="abstractive"`` with the ``reason``; without a
-    ``fallback``, ``SummaryError``."""
+    there are at most ``MAX_ROUNDS`` (``shrinking_rounds``); otherwise the result is
+    ``fallback()`` (the article's extractive summary) marked ``fallback_from="abstractive"`` with
+    the ``reason``; without a ``fallback``, ``SummaryError``."""
     texts = [t for _, t in paragraphs if t.strip()]
     if not texts:
         return Summary("", "abstractive", model, ())
-    units = texts
-    for round_number in range(1, MAX_ROUNDS + 1):
+
+    def pack(units: list[str]) -> tuple[list[str], int]:
         chunks = _chunks(units, count, limit)
-        summaries = yield [text for text, _ in chunks]
-        if len(chunks) == 1:
-            break
+        return [text for text, _ in chunks], sum(tokens for _, tokens in chunks)
+
+    def condense(summaries: list[str]) -> list[str]:
         units = [s for s in summaries if s.strip()]
         if not units:
-            return fall_back(fallback, f"round {round_number}: the summarizer returned empty summaries")
-        before, after = sum(tokens for _, tokens in chunks), sum(count(units))
-        if after >= before:
-            return fall_back(fallback, f"round {round_number}: the {len(chunks)} chunk summaries ({after} tokens) "
-                                        f"are not shorter than their input ({before} tokens)")
-    else:
-        return fall_back(fallback, f"the text still needed {len(chunks)} chunks after {MAX_ROUNDS} rounds")
+            raise Stop("the summarizer returned empty summaries")
+        return units
+
+    summaries = yield from shrinking_rounds(texts, pack=pack, read=lambda replies: replies, condense=condense,
+                                            size=lambda units: sum(count(units)),
+                                            fail=lambda reason: fall_back(fallback, reason))
+    if isinstance(summaries, Summary):
+        return summaries
     text = " ".join(" ".join(summaries).split())
     parts = [s for s in _EN_SENTENCE.split(text) if s.strip()]
     vocabulary = _vocabulary(paragraphs)

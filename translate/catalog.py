@@ -7,12 +7,8 @@ import json
 import logging
 from typing import Iterator
 
-from typing import TYPE_CHECKING
-
-from ..errors import ModelUnavailableError
-
-if TYPE_CHECKING:
-    from ..config import Config, Profile
+from .config import Config, Profile
+from .errors import ModelUnavailableError
 
 log = logging.getLogger("translate")
 
@@ -37,9 +33,9 @@ def _options(profile: Profile) -> list[tuple[str, object]]:
 
 def convert_profile(profile: Profile) -> Iterator[str]:
     """Convert the profile's models to CTranslate2 (where their backend is ctranslate2 or auto)."""
-    from . import CT2_MODEL_TYPES
-    from .ct2 import CTranslate2Backend
-    from .hub import resolve_model
+    from .backends import CT2_MODEL_TYPES
+    from .backends.ct2 import CTranslate2Backend
+    from .backends.hub import resolve_model
 
     for role, options in _options(profile):
         if options.backend in ("transformers", "openai") or options.llm is not None:
@@ -54,7 +50,7 @@ def convert_profile(profile: Profile) -> Iterator[str]:
 
 
 def describe_profiles(config: Config) -> str:
-    from .hub import is_cached
+    from .backends.hub import is_cached
 
     lines = [f"profiles in {config.path} (default: {config.default_profile})"]
     for name, profile in config.profiles.items():
@@ -74,7 +70,7 @@ def download_profile(profile: Profile) -> Iterator[str]:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError
 
-    from .hub import SKIP_FILES, hub_reachable, is_local
+    from .backends.hub import SKIP_FILES, hub_reachable, is_local
 
     for role, options in _served(profile):
         yield f"{role}: {options.model} is served by {options.llm.base_url}, nothing to download"
