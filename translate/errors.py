@@ -135,3 +135,16 @@ class LLMRequestError(InputError):
     translated or summarized: those articles fail, the batch goes on, a re-run retries them."""
 
     code = "llm-request"
+
+
+class LLMContextError(LLMServerError):
+    """An LLM server rejected a request as longer than its context window although the request was
+    planned to fit: the window the tool works with is larger than the server's (a configuration
+    error, exit code 2, rather than every sentence failing one by one)."""
+
+
+class TranslationMemoryError(UsageError):
+    """The translation memory file is damaged or not a translation memory: the run stops before any
+    article (exit code 2), naming the file; nothing already finished is touched."""
+
+    code = "memory"

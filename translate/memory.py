@@ -13,14 +13,15 @@ is corrected again, the row it replaces moves to ``human_history``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .backends.base import Output
-from .errors import OutputError
+from .errors import OutputError, TranslationMemoryError
 from .record import Human
 
 MEMORY_FILE = "translation-memory.sqlite"  # in the output folder, unless --memory names another file
@@ -48,27 +49,63 @@ def memory_key(settings: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def _failure(path: Path, exc: Exception) -> Exception:
+    """The error a run stops with when the memory file cannot be used: written to (full, read-only:
+    ``OutputError``) or read as a translation memory (damaged, foreign: ``TranslationMemoryError``)."""
+    text = str(exc)
+    if isinstance(exc, OSError) or any(word in text for word in ("full", "readonly", "read-only", "unable to open",
+                                                                  "disk I/O", "locked")):
+        return OutputError(f"the translation memory {path} cannot be written ({text})",
+                           "free disk space or choose a writable --memory / --out, then run again")
+    return TranslationMemoryError(
+        f"the translation memory {path} is damaged or is not a translation memory ({text})",
+        f"move {path.name} away or pass --memory with another file (machine translations are only a cache and are "
+        "made again; reviewed translations in a damaged file may be recovered with `sqlite3 FILE .recover`)")
+
+
+@contextlib.contextmanager
+def _guarded(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+        raise  # how the memory was called, not the file
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise _failure(path, exc) from exc
+
+
 class TranslationMemory:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=60)  # shared by concurrent runs: wait for the writer
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(_SCHEMA)
-        for statement in _HUMAN_SCHEMA:
-            self.db.execute(statement)
-        self.db.commit()
+        with _guarded(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=60)  # shared by concurrent runs: wait for the writer
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute(_SCHEMA)
+                for statement in _HUMAN_SCHEMA:
+                    self.db.execute(statement)
+                self.db.commit()
+                problem = self.db.execute("PRAGMA quick_check").fetchone()[0]
+                if problem != "ok":
+                    raise sqlite3.DatabaseError(problem)
+                # a file of another program with tables of these names: its columns are not ours
+                self.db.execute("SELECT settings, source, target, tokens, hit_limit FROM memory LIMIT 0")
+                self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human LIMIT 0")
+            except BaseException:
+                self.db.close()
+                raise
 
     def lookup(self, settings: str, sources: Sequence[str]) -> dict[str, Output]:
         found: dict[str, Output] = {}
         unique = list(dict.fromkeys(sources))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start:start + 500]
-            rows = self.db.execute(
-                f"SELECT source, target, tokens, hit_limit FROM memory WHERE settings = ? AND source IN "
-                f"({','.join('?' * len(chunk))})", [settings, *chunk])
-            found.update({s: Output(t, n, bool(h)) for s, t, n, h in rows})
+        with _guarded(self.path):
+            for start in range(0, len(unique), 500):
+                chunk = unique[start:start + 500]
+                rows = self.db.execute(
+                    f"SELECT source, target, tokens, hit_limit FROM memory WHERE settings = ? AND source IN "
+                    f"({','.join('?' * len(chunk))})", [settings, *chunk])
+                found.update({s: Output(t, n, bool(h)) for s, t, n, h in rows})
         return found
 
     def store(self, settings: str, pairs: Sequence[tuple[str, Output]]) -> None:
@@ -76,36 +113,32 @@ class TranslationMemory:
         ``error``, or one a backend marked as a refusal or unparsable, is asked again next time."""
         rows = [(settings, s, o.text, o.tokens, int(o.hit_limit)) for s, o in pairs
                 if o.error is None and not {"refusal", "unparsed"} & set(o.notes)]
-        try:
-            with self.db:  # one transaction
-                self.db.executemany("INSERT OR REPLACE INTO memory (settings, source, target, tokens, hit_limit) "
-                                    "VALUES (?, ?, ?, ?, ?)", rows)
-        except sqlite3.OperationalError as exc:
-            if "full" in str(exc) or "readonly" in str(exc) or "disk" in str(exc):
-                raise OutputError(f"the translation memory {self.path} cannot be written ({exc})",
-                                  "free disk space or choose a writable --memory / --out, then run again") from exc
-            raise
+        with _guarded(self.path), self.db:  # one transaction
+            self.db.executemany("INSERT OR REPLACE INTO memory (settings, source, target, tokens, hit_limit) "
+                                "VALUES (?, ?, ?, ?, ?)", rows)
 
     def human_lookup(self, keys: Iterable[str]) -> dict[str, Human]:
         """The human translations among ``keys`` (see ``human_key``)."""
         found: dict[str, Human] = {}
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start:start + 500]
-            rows = self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human WHERE key IN ({','.join('?' * len(chunk))})",
-                                   chunk)
-            found.update({row[0]: Human(*row[1:]) for row in rows})
+        with _guarded(self.path):
+            for start in range(0, len(unique), 500):
+                chunk = unique[start:start + 500]
+                rows = self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human WHERE key IN "
+                                       f"({','.join('?' * len(chunk))})", chunk)
+                found.update({row[0]: Human(*row[1:]) for row in rows})
         return found
 
     def human_all(self) -> dict[str, Human]:
         """Every human translation (e.g. to send them to the workers of a Ray run once)."""
-        rows = self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human")
+        with _guarded(self.path):
+            rows = self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human").fetchall()
         return {row[0]: Human(*row[1:]) for row in rows}
 
     def store_human(self, entries: Sequence[tuple[str, Human]]) -> None:
         """Store human translations in order, in one transaction: the latest for a key wins, the
         one it replaces moves to the history."""
-        with self.db:
+        with _guarded(self.path), self.db:
             for key, human in entries:
                 self.db.execute(f"INSERT INTO human_history (key, {_HUMAN_COLUMNS}, superseded) "
                                 f"SELECT key, {_HUMAN_COLUMNS}, ? FROM human WHERE key = ?", (human.time, key))

@@ -14,6 +14,7 @@ from ..errors import UsageError
 from .core import Engine, LogProgress, Progress, Recorder, RunCore, RunMemory, write_indexes
 from .journal import Journal
 from .lock import folder_lock
+from .outdir import check_out, remove_stale_temporaries
 from .plan import BatchReport, RunOptions, plan_run
 from .window import Job
 
@@ -43,12 +44,16 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
     options (default ``backends.load_backend``)."""
     engine = engine_named(engine) if isinstance(engine, str) else engine
     engine.require()
+    check_out(run.out, run.input)
     progress = progress or LogProgress()
     with folder_lock(run.out, wait=run.wait):
+        remove_stale_temporaries(run.out)
         journal = Journal(run.out)
         memory = RunMemory(run.memory_file, run.reuse_translations)
         try:
             plan = plan_run(profile, run, journal, engine=engine.name)
+            if plan.todo:
+                memory.check()
             job = Job(profile, run.out, run.input, plan.fingerprint, plan.glossary, run.debug)
             core = RunCore(profile, run, plan, job, Recorder(journal, plan.report, progress), memory, progress, loader)
             try:

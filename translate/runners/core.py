@@ -88,6 +88,11 @@ class RunMemory:
     hits: int = 0
     _db: TranslationMemory | None = field(default=None, repr=False)
 
+    def check(self) -> None:
+        """Open an existing memory now, so a damaged or foreign file stops the run before any article."""
+        if self.path.exists():
+            self._open()
+
     def _open(self) -> TranslationMemory:
         if self._db is None:
             self._db = TranslationMemory(self.path)

@@ -7,6 +7,10 @@ journal once, at the end of a run (also an interrupted one). Several runs on one
 serialized by the folder lock (``runners.lock``), and each adds its articles to the same journal:
 nothing another run recorded is lost. A folder written by an older version (``manifest.json``
 only) is imported on first use.
+
+The journal is a cache of the records on disk: a damaged one (overwritten bytes, not a database)
+is moved aside (``journal.sqlite.damaged``) with a warning and rebuilt from the JSON records in
+the folder, so finished articles stay finished.
 """
 
 from __future__ import annotations
@@ -34,17 +38,53 @@ class Journal:
         self.path = out / JOURNAL
         fresh = not self.path.exists()
         try:
-            self.db = sqlite3.connect(self.path, timeout=60)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            for statement in _SCHEMA:
-                self.db.execute(statement)
-            self.db.commit()
-        except sqlite3.Error as exc:
-            raise OutputError(f"the run journal {self.path} cannot be opened or written ({exc})",
-                              "check that the --out folder is writable and has free space") from exc
+            self.db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if fresh or isinstance(exc, sqlite3.OperationalError):  # not damage: a folder that cannot be written
+                raise OutputError(f"the run journal {self.path} cannot be opened or written ({exc})",
+                                  "check that the --out folder is writable and has free space") from exc
+            self.db = self._rebuild(out, exc)
+            return
         if fresh:
             self._import_manifest(out)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.commit()
+            problem = db.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
+            db.execute("SELECT count(*), max(length(entry)) FROM articles").fetchone()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _rebuild(self, out: Path, damage: Exception) -> sqlite3.Connection:
+        """Move the damaged journal aside and rebuild it from the records on disk."""
+        aside = self.path.with_name(JOURNAL + ".damaged")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(self.path) + suffix)
+            if source.exists():
+                source.replace(Path(str(aside) + suffix))
+        try:
+            db = self._open()
+        except sqlite3.Error as exc:
+            raise OutputError(f"the run journal {self.path} cannot be created ({exc})",
+                              "check that the --out folder is writable and has free space") from exc
+        self.db = db
+        found = 0
+        for key, entry in entries_from_records(out):
+            self.record(key, entry)
+            found += 1
+        log.warning("the run journal %s was damaged (%s): moved to %s and rebuilt from the %d article record(s) "
+                    "in the folder", self.path, damage, aside.name, found)
+        return db
 
     def _import_manifest(self, out: Path) -> None:
         from ..outputs.manifest import MANIFEST
@@ -105,3 +145,27 @@ class Journal:
 
     def close(self) -> None:
         self.db.close()
+
+
+def entries_from_records(out: Path):
+    """(key, journal entry) of every finished article record (``*.json``) in ``out``."""
+    from ..outputs import FORMATS
+    from ..record import SCHEMA, review_counts
+
+    for path in sorted(out.rglob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(record, dict) or record.get("schema") != SCHEMA:
+            continue
+        stem = path.relative_to(out).with_suffix("")
+        outputs = [path.relative_to(out).as_posix()] + [
+            f"{stem.as_posix()}.{ext}" for ext in FORMATS if (out / f"{stem.as_posix()}.{ext}").is_file()]
+        counts = review_counts(record)
+        yield record["source"]["path"], {
+            "status": "done", "sha256": record["source"].get("sha256"),
+            "settings_hash": record.get("provenance", {}).get("settings_hash"), "outputs": outputs,
+            "title": record.get("title"), "title_target": record.get("title_target"), "date": record.get("date"),
+            "summary": (record.get("summary") or {}).get("text"), "flagged": counts["flagged"],
+            "to_review": counts["to_review"], "rebuilt": True}

@@ -21,6 +21,8 @@ from ..record import SCHEMA
 from ..stages.article import Prepared
 from ..stages.flags import Glossary, load_glossary
 from .journal import Journal
+from .names import output_names
+from .outdir import OutputFolders
 
 log = logging.getLogger("translate")
 LARGE_FILE_BYTES = 256 * 1024  # about one window of segments
@@ -96,19 +98,13 @@ def settings_hash(profile: Profile) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def output_names(files: list[Path], root: Path) -> dict[Path, tuple[str, Path]]:
-    """(manifest key, output stem) per input; ``a.txt`` and ``a.md`` side by side keep their extension."""
-    stems: dict[Path, int] = {}
-    rels = {f: (f.relative_to(root) if f != root else Path(f.name)) for f in files}
-    for rel in rels.values():
-        stems[rel.with_suffix("")] = stems.get(rel.with_suffix(""), 0) + 1
-    return {f: (rel.as_posix(), rel.with_suffix("") if stems[rel.with_suffix("")] == 1 else rel)
-            for f, rel in rels.items()}
-
-
 def plan_run(profile: Profile, run: RunOptions, journal: Journal, *, engine: str) -> RunPlan:
     """Find the inputs, record the run's settings, and skip the articles that are up to date."""
     files, ignored = discover(run.input, extensions=run.extensions, follow_symlinks=run.follow_symlinks)
+    if run.input.is_dir():  # the outputs of this or any run are never inputs (an --out inside the input)
+        outputs = OutputFolders(run.out, run.input)
+        files = [f for f in files if not outputs.holds(f)]
+        ignored = [f for f in ignored if not outputs.holds(f)]
     report = BatchReport(ignored=[str(p) for p in ignored])
     for path in ignored:
         log.warning("%s: skipped (extension not in %s; pass the file explicitly to try it)", display_name(str(path)),
@@ -122,7 +118,7 @@ def plan_run(profile: Profile, run: RunOptions, journal: Journal, *, engine: str
     names = output_names(files, run.input if run.input.is_dir() else run.input.parent)
     todo = []
     for path in files:
-        key, stem = names[path]
+        key, stem = names[path].key, names[path].stem
         try:
             digest = sha256_file(path)
         except OSError:

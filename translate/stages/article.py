@@ -46,16 +46,37 @@ def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = F
     refused with a clear error, never cut. ``human_lookup``: reviewers' translations by sentence
     key (the translation memory's); those sentences are never sent to the model."""
     started = time.perf_counter()
+    _check_size(path, max_characters)
     raw = read_document(path, explicit=explicit)
     if max_characters and len(raw.text) > max_characters:
-        raise TooLargeError(f"is too large to process: {len(raw.text):,} characters, more than the profile's limit "
-                            f"of {max_characters:,}", "split the file into articles, or raise "
-                            "input.max_characters in models.yaml")
+        raise _too_large(f"{len(raw.text):,} characters", max_characters)
     doc = segment(raw)
     human = human_lookup([human_key(s.text) for b in doc.blocks for s in b.sentences]) if human_lookup else {}
     segments = plan(doc, count=translator.count_tokens, budget=budget, human=human)
     return Prepared(key, doc, segments, budget, {"segment_s": time.perf_counter() - started},
                     contexts=contexts(doc, segments), human=dict(human))
+
+
+# Bytes a character can take at most: 4 in UTF-8 (UTF-16/32 likewise); a web page's markup around
+# its text is allowed 4 times more. A file over that is refused before it is read.
+_BYTES_PER_CHARACTER = {".html": 16, ".htm": 16}
+
+
+def _check_size(path: Path, max_characters: int) -> None:
+    if not max_characters:
+        return
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # reading it reports the reason
+    if size > max_characters * _BYTES_PER_CHARACTER.get(path.suffix.lower(), 4):  # refused without reading it
+        factor = _BYTES_PER_CHARACTER.get(path.suffix.lower(), 4)
+        raise _too_large(f"{size:,} bytes (over {size // factor:,} characters)", max_characters)
+
+
+def _too_large(found: str, limit: int) -> TooLargeError:
+    return TooLargeError(f"is too large to process: {found}, more than the profile's limit of {limit:,} characters",
+                         "split the file into articles, or raise input.max_characters in models.yaml")
 
 
 def contexts(doc: Document, segments: list[Segment]) -> dict[str, Context]:
