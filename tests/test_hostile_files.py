@@ -222,3 +222,52 @@ def test_review_import_killed_between_its_commits_never_strands_a_correction(tmp
     assert report.done == ["a.txt"]  # the article was marked before the commit: the batch applies it
     targets = [s["target"] for p in load(out / "a.json")["paragraphs"] for s in p["sentences"]]
     assert "A REVIEWER'S TRANSLATION" in targets
+
+
+def test_tsv_cells_that_look_like_formulas_are_written_as_text_and_read_back(tmp_path):
+    from translate.outputs.tabular import render_tsv
+    from translate.review.formats import read_corrections
+
+    record = {"paragraphs": [{"id": "p1", "kind": "body", "sentences": [
+        {"id": "p1.s1", "source": "=HYPERLINK(\"http://evil\",\"x\")", "target": "=1+1", "flags": []},
+        {"id": "p1.s2", "source": "نص عربي", "target": "-2 percent", "flags": []},
+        {"id": "p1.s3", "source": "نص", "target": "'quoted", "flags": []}]}]}
+    text = render_tsv(record)
+    cells = [cell for line in text.splitlines()[1:] for cell in line.split("\t")]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    path = tmp_path / "a.tsv"
+    path.write_text(text, encoding="utf-8")
+    back = read_corrections(path).corrections
+    assert [(c.source, c.target) for c in back] == [("=HYPERLINK(\"http://evil\",\"x\")", "=1+1"),
+                                                     ("نص عربي", "-2 percent"), ("نص", "'quoted")]
+
+
+def test_xml_imports_refuse_entity_declarations(tmp_path):
+    from translate.errors import CorrectionsFileError
+    from translate.review.formats import read_corrections
+
+    path = tmp_path / "a.tmx"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE tmx [<!ENTITY x "EXPANDED">]>\n<tmx version="1.4"><header/>'
+                    '<body><tu tuid="a.txt#p1.s1"><tuv xml:lang="ar"><seg>نص</seg></tuv><tuv xml:lang="en">'
+                    '<seg>&x;</seg></tuv></tu></body></tmx>\n', encoding="utf-8")
+    with pytest.raises(CorrectionsFileError) as caught:
+        read_corrections(path)
+    assert "declares its own document type" in str(caught.value) and "EXPANDED" not in str(caught.value)
+
+
+def test_an_oversized_correction_is_refused_with_its_id_and_never_printed_whole(tmp_path, tiny_models):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(profile=profile(tiny_models), run=RunOptions(input=folder, out=out))
+    tsv = out / "a.tsv"
+    rows = tsv.read_text(encoding="utf-8").splitlines()
+    cells = rows[1].split("\t")
+    cells[3] = "HUGE " * 5000  # 25,000 characters
+    tsv.write_text("\n".join([rows[0], "\t".join(cells), *rows[2:]]) + "\n", encoding="utf-8")
+    result = run_cli("review", "import", tsv, "--out", out, "--config", tiny_models)
+    assert result.exit_code == 0, result.output
+    assert "0 correction(s) applied" in result.output and cells[0] in result.output
+    assert "more than review.max_correction_characters (10,000)" in result.output
+    assert len(result.output) < 2000

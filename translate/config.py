@@ -95,6 +95,13 @@ class OutputOptions:
 
 
 @dataclass(frozen=True)
+class ReviewOptions:
+    """What ``translate review import`` accepts."""
+
+    max_correction_characters: int = 10_000  # a longer correction of one sentence is refused (0: no limit)
+
+
+@dataclass(frozen=True)
 class InputOptions:
     """Limits on what one article may be (a longer one fails with a clear message, never cut), and
     the user's patterns for a source's furniture (``text.patterns``; checked when loaded)."""
@@ -161,6 +168,7 @@ class Profile:
     summary: SummaryOptions
     output: OutputOptions = field(default_factory=OutputOptions)
     input: InputOptions = field(default_factory=InputOptions)
+    review: ReviewOptions = field(default_factory=ReviewOptions)
     source: str = ""  # the file the profile came from
 
 
@@ -214,7 +222,7 @@ _FIELD_TYPES = {
     "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
     "max_input_tokens": int, "batch_tokens": (int, str), "max_hypotheses": (int, str), "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
-    "no_repeat_ngram_size": int, "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
+    "no_repeat_ngram_size": int, "max_correction_characters": int, "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
     "source_lang": (str, type(None)), "target_lang": (str, type(None)), "prefix": (str, type(None)),
 }
 _CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS, "compute_type": COMPUTE_TYPES}
@@ -307,7 +315,8 @@ def parse_config(data: Any, path: Path) -> Config:
     def expand(name: str, seen: tuple[str, ...]) -> dict:
         raw = raw_profiles[name]
         where = f"profiles.{name}"
-        _check_keys(path, where, raw, {"extends", "description", "translation", "summary", "output", "input"})
+        _check_keys(path, where, raw, {"extends", "description", "translation", "summary", "output", "input",
+                                        "review"})
         parent = raw.get("extends")
         if parent is None:
             return raw
@@ -329,6 +338,7 @@ def parse_config(data: Any, path: Path) -> Config:
                            path.parent),
             output=_build(path, f"{where}.output", raw.get("output", {}), OutputOptions, OutputOptions(), path.parent),
             input=_build_input(path, f"{where}.input", raw.get("input", {}), path.parent),
+            review=_build(path, f"{where}.review", raw.get("review", {}), ReviewOptions, ReviewOptions(), path.parent),
             source=str(path),
         )
     config = Config(path=path, default_profile=default, profiles=profiles)

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import UsageError
-from . import _fail, _setup_logging, app
+from . import ConfigOpt, ProfileOpt, _fail, _setup_logging, app
 
 
 class _ShowByDefault(TyperGroup):
@@ -50,14 +50,18 @@ def review_import(
     out: Annotated[Path, typer.Option("--out", "-o", help="The --out folder of the batch the files came from.")],
     memory: MemoryOpt = None,
     reviewer: Annotated[Optional[str], typer.Option(help="Reviewer name, when the file does not carry one.")] = None,
+    config: ConfigOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Store reviewers' corrections as human translations: they win on every later run (each file
     all or nothing). The articles they touch are redone by the next `translate batch`."""
     _setup_logging()
+    from ..config import load_config
     from ..review.importing import render_import, review_import
 
     try:
-        report = review_import(files, out=out, memory_path=memory, reviewer=reviewer)
+        limit = load_config(config).profile(profile).review.max_correction_characters
+        report = review_import(files, out=out, memory_path=memory, reviewer=reviewer, max_characters=limit)
     except UsageError as exc:
         _fail(exc, False)
     typer.echo(render_import(report))

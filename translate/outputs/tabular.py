@@ -1,6 +1,11 @@
 """``<name>.tsv`` (one row per sentence, for spreadsheets) and ``<name>.tmx`` (TMX 1.4b, one
 translation unit per sentence pair, for CAT tools such as OmegaT, memoQ, Trados).
 
+A TSV cell that a spreadsheet would take for a formula (it begins with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return: ``=HYPERLINK(...)`` in an article or a correction) is written with a
+leading apostrophe, which spreadsheets show as text (a cell that begins with an apostrophe gets one
+more); ``review import`` removes it again.
+
 Human translations (imported review corrections) are marked: the TSV's ``origin`` column says
 ``human`` (else ``machine``, or ``copied`` for text with no Arabic) with the reviewer beside it; in
 the TMX the unit has the property ``x-origin`` = ``human`` and the English variant the reviewer as
@@ -19,13 +24,26 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TSV_COLUMNS = ("id", "kind", "source", "target", "flags", "origin", "reviewer")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def tsv_cell(text: str) -> str:
+    """``text`` as a cell no spreadsheet evaluates (see the module docstring)."""
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+
+
+def tsv_text(cell: str) -> str:
+    """The text of a cell written by ``tsv_cell``."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")) else cell
+
+
 def render_tsv(record: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\n")
     writer.writerow(TSV_COLUMNS)
     for paragraph, s in sentences(record):
-        writer.writerow([s["id"], label(paragraph), s["source"], s["target"], ",".join(flags(s)), origin(s),
-                         s.get("reviewer") or ""])
+        writer.writerow([tsv_cell(str(cell)) for cell in (s["id"], label(paragraph), s["source"], s["target"],
+                                                          ",".join(flags(s)), origin(s), s.get("reviewer") or "")])
     return out.getvalue()
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CorrectionsFileError
+from ..outputs.tabular import tsv_text
 
 CORRECTIONS_SCHEMA = "translate.corrections/1"
+MAX_FILE_BYTES = 256 * 2**20  # a corrections file is read whole: refused above this
 XLIFF_DONE_STATES = ("translated", "final", "signed-off")  # XLIFF states a reviewer's target is taken in
 _INLINE_TEXT = {"g", "mrk", "hi"}  # inline elements whose content is text; others (x, ph, bpt...) are codes
 
@@ -53,6 +55,10 @@ def read_corrections(path: Path) -> CorrectionsFile:
         raise _fail(path, f"unknown corrections format {suffix or '(no extension)'!r}",
                     "import a review page export (.json), an XLIFF (.xlf, .xliff), a TMX (.tmx) or a TSV view (.tsv)")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _fail(path, f"is {size:,} bytes, more than a corrections file can be ({MAX_FILE_BYTES:,})",
+                        "import the corrections of fewer articles at a time")
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror or exc})", "check the path and its permissions") from exc
@@ -102,7 +108,38 @@ def _plain(element: ET.Element) -> str:
     return "".join(parts)
 
 
+class _Declares(Exception):
+    pass
+
+
+def _refuse_declarations(data: bytes) -> None:
+    """A document type with an internal subset, or any entity declaration, is refused before the
+    document is parsed: entities are never expanded (nothing is pulled in, nothing blows up). A
+    bare ``<!DOCTYPE tmx SYSTEM "tmx14.dtd">`` (as TMX files carry) is not read, only allowed."""
+    from xml.parsers import expat
+
+    def doctype(name, system_id, public_id, has_internal_subset):
+        if has_internal_subset:
+            raise _Declares(f"declares its own document type (<!DOCTYPE {name} [...]>)")
+
+    def entity(name, *args):
+        raise _Declares(f"declares the XML entity {name!r}")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        pass  # reported by the parse that follows
+
+
 def _xml(path: Path, data: bytes, root_name: str, hint: str) -> ET.Element:
+    try:
+        _refuse_declarations(data)
+    except _Declares as exc:
+        raise _fail(path, f"{exc}, which is not read (entities can pull in other files or expand without end)",
+                    "remove the <!DOCTYPE [...]> / <!ENTITY ...> declarations and write the text itself") from None
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -172,5 +209,5 @@ def _tsv(path: Path, data: bytes) -> CorrectionsFile:
     for n, row in enumerate(rows, 2):
         if None in row or any(row[c] is None for c in ("id", "source", "target")):
             raise _fail(path, f"row {n} does not have the header's columns", hint)
-        corrections.append(Correction(None, row["id"], row["source"], row["target"]))
+        corrections.append(Correction(None, tsv_text(row["id"]), tsv_text(row["source"]), tsv_text(row["target"])))
     return CorrectionsFile(path, "tsv", tuple(corrections))

@@ -137,7 +137,7 @@ def _earlier(memory: TranslationMemory, key: str, current: Human) -> set[str]:
 
 
 def _decide(cf: CorrectionsFile, corrections: Sequence[Correction], batch: Batch, memory: TranslationMemory, *,
-            reviewer: str | None, now: str) -> _FileResult:
+            reviewer: str | None, now: str, max_characters: int) -> _FileResult:
     result = _FileResult()
     name = str(cf.path)
     pending: dict[str, Human] = {}
@@ -162,7 +162,10 @@ def _decide(cf: CorrectionsFile, corrections: Sequence[Correction], batch: Batch
         if new == clean(before):
             result.unchanged += 1
             continue
-        if c.state is not None and c.state not in XLIFF_DONE_STATES:
+        if max_characters and len(new) > max_characters:
+            reason = (f"{len(new):,} characters, more than review.max_correction_characters ({max_characters:,}) in "
+                      "models.yaml: split the text or raise the limit")
+        elif c.state is not None and c.state not in XLIFF_DONE_STATES:
             reason = f"state {c.state!r}: set the unit to translated, final or signed-off to import it"
         elif not new:
             reason = "empty translation"
@@ -179,7 +182,7 @@ def _decide(cf: CorrectionsFile, corrections: Sequence[Correction], batch: Batch
 
 
 def review_import(files: Sequence[Path], *, out: Path, memory_path: Path | None = None,
-                  reviewer: str | None = None) -> ImportReport:
+                  reviewer: str | None = None, max_characters: int = 10_000) -> ImportReport:
     """``translate review import``: ``import_corrections`` under the output folder's lock, the
     articles holding a corrected sentence marked in the run journal (the next batch redoes them)
     before the corrections are committed to the memory, so a crash between the two never strands
@@ -191,16 +194,18 @@ def review_import(files: Sequence[Path], *, out: Path, memory_path: Path | None 
         journal = Journal(out)
         try:
             return import_corrections(files, out=out, memory_path=memory_path or out / MEMORY_FILE, reviewer=reviewer,
-                                      before_commit=journal.mark_changed)
+                                      before_commit=journal.mark_changed, max_characters=max_characters)
         finally:
             journal.close()
 
 
 def import_corrections(files: Sequence[Path], *, out: Path, memory_path: Path, reviewer: str | None = None,
-                       before_commit: Callable[[Iterable[str]], object] | None = None) -> ImportReport:
+                       before_commit: Callable[[Iterable[str]], object] | None = None,
+                       max_characters: int = 10_000) -> ImportReport:
     """Import corrections files into the translation memory at ``memory_path`` as human
     translations, matched against the batch in ``out``. ``reviewer`` overrides a name in the files.
-    ``before_commit``: called with the articles a file's corrections touch, before they are stored."""
+    ``before_commit``: called with the articles a file's corrections touch, before they are stored.
+    ``max_characters``: a longer correction of one sentence is skipped (0: no limit)."""
     parsed = [read_corrections(Path(f)) for f in files]
     batch = Batch(out)
     resolved = [(cf, _resolve(cf, batch)) for cf in parsed]
@@ -213,7 +218,8 @@ def import_corrections(files: Sequence[Path], *, out: Path, memory_path: Path, r
     memory = TranslationMemory(memory_path)
     try:
         for cf, corrections in resolved:
-            result = _decide(cf, corrections, batch, memory, reviewer=reviewer or cf.reviewer, now=now)
+            result = _decide(cf, corrections, batch, memory, reviewer=reviewer or cf.reviewer, now=now,
+                             max_characters=max_characters)
             if before_commit is not None and result.entries:
                 before_commit(batch.containing({key for key, _ in result.entries}))
             memory.store_human(result.entries)  # one transaction per file
@@ -227,12 +233,17 @@ def import_corrections(files: Sequence[Path], *, out: Path, memory_path: Path, r
     return ImportReport(tuple(applied), unchanged, tuple(stale), tuple(skipped), batch.containing(keys))
 
 
+def _short(text: str, limit: int = 200) -> str:
+    """A text as the terminal shows it: at most ``limit`` characters."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def render_import(report: ImportReport) -> str:
     """The import report for the terminal."""
     lines = [f"{len(report.applied)} correction(s) applied, {report.unchanged} unchanged, "
              f"{len(report.stale)} stale, {len(report.skipped)} skipped"]
     for o in report.applied:
-        lines.append(f"  applied  {o.article} {o.id}: {o.before!r} -> {o.after!r}")
+        lines.append(f"  applied  {o.article} {o.id}: {_short(o.before)!r} -> {_short(o.after)!r}")
     for label, outcomes in (("stale", report.stale), ("skipped", report.skipped)):
         lines += [f"  {label:<8} {o.article or '?'} {o.id}: {o.reason} ({o.file})" for o in outcomes]
     if report.articles:
