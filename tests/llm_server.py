@@ -253,3 +253,170 @@ class FaultProxy:
             handler.send_header(key, value)
         handler.end_headers()
         handler.wfile.write(data)
+
+
+# ------------------------------------------------------------------------------------ a scripted server
+
+@dataclass
+class Call:
+    """One request the scripted server received."""
+
+    method: str
+    path: str
+    headers: dict
+    body: Optional[dict]
+
+
+def completion(content: str, finish_reason: str = "stop") -> dict:
+    return {"id": "chatcmpl-1", "object": "chat.completion", "model": "scripted",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                         "finish_reason": finish_reason}]}
+
+
+def translated(call: Call) -> tuple[int, dict]:
+    """The default answer: a well-formed numbered fake translation of the request's sentences."""
+    return 200, completion(well_formed(call.body, ""))
+
+
+@dataclass
+class ScriptedServer:
+    """An OpenAI-compatible server of the test's own (``http.server`` in a thread, 127.0.0.1 only)
+    that answers chat requests as ``chat`` says, without any model: ``chat(call)`` returns
+    ``(status, JSON payload[, headers])``, or writes the answer itself via ``call.handler`` (to drip,
+    flood or hang up) and returns None. ``GET /v1/models`` lists ``model`` with the keys of
+    ``entry``; ``GET /props`` answers ``props`` (404 when None); ``GET /slots`` answers ``slots``."""
+
+    model: str = "scripted-llm"
+    entry: dict = field(default_factory=dict)
+    props: Optional[dict] = None
+    slots: Optional[list] = None
+    chat: Callable = translated
+    calls: list = field(default_factory=list)
+    in_flight: int = 0
+    peak: int = 0  # the most chat requests in flight at once
+    sent: int = 0  # bytes written by helpers that stream (flood, drip)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> "ScriptedServer":
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                server._get(self)
+
+            def do_POST(self) -> None:
+                server._post(self)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def chats(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "POST"]
+
+    def _record(self, handler, body) -> Call:
+        if handler.path.startswith("http://"):  # asked as a proxy: the request line holds the whole URL
+            handler.path = "/" + handler.path.split("/", 3)[3]
+        call = Call(handler.command, handler.path, dict(handler.headers.items()), body)
+        call.handler = handler  # type: ignore[attr-defined]
+        with self.lock:
+            self.calls.append(call)
+        return call
+
+    def _get(self, handler) -> None:
+        self.lines = getattr(self, "lines", []) + [handler.requestline]
+        self._record(handler, None)
+        if handler.path == "/v1/models":
+            return send(handler, 200, {"object": "list", "data": [{"id": self.model, "object": "model", **self.entry}]})
+        if handler.path == "/props" and self.props is not None:
+            return send(handler, 200, self.props)
+        if handler.path == "/slots" and self.slots is not None:
+            return send(handler, 200, self.slots)
+        send(handler, 404, {"error": {"message": "Not Found"}})
+
+    def _post(self, handler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        call = self._record(handler, json.loads(handler.rfile.read(length) or b"null"))
+        with self.lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        try:
+            answer = self.chat(call)  # helpers that stream (drip, flood) write here
+        except (BrokenPipeError, ConnectionResetError):
+            answer = None
+        finally:
+            with self.lock:  # before the answer is sent: the client may send the next request at once
+                self.in_flight -= 1
+        if answer is not None:
+            send(handler, *answer)
+
+
+def send(handler, status: int, payload, headers: Optional[dict] = None) -> None:
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+def drip(server: ScriptedServer, call: Call, *, every: float = 1.0, limit: int = 600) -> None:
+    """Headers at once (a Content-Length of a whole reply), then one byte every ``every`` seconds
+    until the client leaves (or ``limit`` bytes)."""
+    handler = call.handler  # type: ignore[attr-defined]
+    data = json.dumps(completion("x" * 1000)).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.flush()
+    for byte in data[:limit]:
+        if server.stopping.wait(every):
+            return
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        with server.lock:
+            server.sent += 1
+
+
+def flood(server: ScriptedServer, call: Call, *, total: int = 50 * 1024 * 1024, announce: bool = True) -> None:
+    """A 200 answer of ``total`` bytes (a chat completion whose content never ends), written in
+    64 KB pieces until the client leaves; ``announce``: with a true Content-Length, else without
+    one (the body ends when the connection closes)."""
+    handler = call.handler  # type: ignore[attr-defined]
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    if announce:
+        handler.send_header("Content-Length", str(total))
+    handler.end_headers()
+    head = b'{"choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "'
+    handler.wfile.write(head)
+    piece = b"junk " * (64 * 1024 // 5)
+    written = len(head)
+    while written < total and not server.stopping.is_set():
+        chunk = piece[:total - written]
+        handler.wfile.write(chunk)
+        written += len(chunk)
+        with server.lock:
+            server.sent = written

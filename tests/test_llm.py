@@ -18,9 +18,20 @@ import uuid
 from pathlib import Path
 
 import pytest
+from llm_server import (
+    FaultProxy,
+    adding,
+    cite_first_ids,
+    dropping,
+    fake_translation,
+    free_port,
+    merging,
+    numbered_sentences,
+    serving_missing,
+    start_server,
+    well_formed,
+)
 
-from llm_server import (FaultProxy, adding, cite_first_ids, dropping, fake_translation, free_port, merging,
-                        numbered_sentences, serving_missing, start_server, well_formed)
 from translate.backends.base import Context
 from translate.backends.llm import LLMSettings, parse_llm
 from translate.backends.llm.replies import is_refusal, parse_cited, parse_numbered
@@ -199,28 +210,31 @@ def test_refusal_is_flagged_not_used_as_a_translation(proxy, tiny_llm):
 @needs_server
 def test_429_500_and_dropped_connections_are_retried_with_backoff(proxy, tiny_llm, caplog):
     proxy.reset(rewrite=well_formed, faults=[(429, {"Retry-After": "0.4"}), (0, {}), (500, {})])
-    llm = backend(proxy, tiny_llm, backoff_s=0.05, retries=3)
+    llm = backend(proxy, tiny_llm, backoff_s=0.05, retries=2)  # 429 says "overloaded": it spends no retry
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="translate"):
+    with caplog.at_level(logging.DEBUG, logger="translate"):
         outputs = llm.translate(list(PARAGRAPHS[1]), context=contexts())
     elapsed = time.monotonic() - started
     assert [o.text for o in outputs] == [fake_translation(PARAGRAPHS[1][0])]
     assert [p.status for p in proxy.posts()] == [429, 0, 500, 200]
-    assert elapsed >= 0.4 + 0.1 + 0.2  # Retry-After, then 0.05 doubled twice
-    warnings = [r.getMessage().split("; ") for r in caplog.records if r.levelno == logging.WARNING]
-    assert [w[0] for w in warnings] == ["LLM request failed (HTTP 429)", "LLM request failed (Remote end closed "
-                                        "connection without response)", "LLM request failed (HTTP 500)"]
-    assert [w[1] for w in warnings] == ["retry 1 of 3 in 0.4 s", "retry 2 of 3 in 0.1 s",
-                                                    "retry 3 of 3 in 0.2 s"]
+    assert elapsed >= 0.4 + 0.05 + 0.1  # Retry-After, then 0.05 doubled once
+    failed = [r for r in caplog.records if "a request failed" in r.getMessage()]
+    assert [(r.levelno, r.getMessage().split(": a request failed ")[1]) for r in failed] == [
+        (logging.WARNING, "(HTTP 429: injected 429); requests in flight now at most 2, retrying in 0.4 s"),
+        (logging.DEBUG, "(Remote end closed connection without response); retry 1 of 2 in 0.1 s"),
+        (logging.DEBUG, "(HTTP 500: injected 500); retry 2 of 2 in 0.1 s")]  # one warning a minute at most
+    assert f"LLM server at {proxy.url}: 3 failed attempt(s) retried in this batch (last: HTTP 500: injected 500)" \
+        in caplog.text
 
 
 @needs_server
 def test_a_server_that_keeps_failing_stops_the_run(proxy, tiny_llm):
-    proxy.reset(faults=[(503, {})] * 3)
+    proxy.reset(faults=[(503, {})] * 3)  # 503 is "overloaded": with one request in flight already, a failure
     with pytest.raises(LLMServerError) as caught:
-        backend(proxy, tiny_llm, retries=2, backoff_s=0.01).translate(list(PARAGRAPHS[1]), context=contexts())
+        backend(proxy, tiny_llm, retries=2, backoff_s=0.01, max_in_flight=1).translate(list(PARAGRAPHS[1]),
+                                                                                        context=contexts())
     assert isinstance(caught.value, UsageError)
-    assert "failed 3 time(s) in a row (last: HTTP 503)" in caught.value.reason
+    assert "failed 3 time(s) in a row (last: HTTP 503: injected 503)" in caught.value.reason
     assert len(proxy.posts()) == 3
 
 
@@ -231,7 +245,7 @@ def test_a_rejected_request_fails_only_its_own_sentence(proxy, tiny_llm):
                 .split("Translate the")[-1] else None)
     outputs = backend(proxy, tiny_llm).translate(list(PARAGRAPHS[0]), context=contexts())
     assert [(o.text, o.notes) for o in outputs[:2]] == [(fake_translation(t), ("retried",)) for t in PARAGRAPHS[0][:2]]
-    assert outputs[2].text == "" and "rejected a request: HTTP 400 (injected 400)" in outputs[2].error
+    assert outputs[2].text == "" and "rejected a request (HTTP 400: injected 400)" in outputs[2].error
 
 
 def test_unreachable_server_is_refused_before_any_work(tmp_path, articles):
@@ -388,6 +402,22 @@ def test_causal_backend_outputs_one_per_input_deterministically(causal):
     assert again == first
     assert causal.provenance()["architecture"] == "Qwen2ForCausalLM" and causal.settings()["backend"] == \
         "transformers-causal"
+
+
+def test_causal_backend_with_broken_weights_is_a_model_unavailable_error(tiny_llm, tmp_path):
+    import shutil
+
+    from translate.backends.llm.causal import CausalLMBackend
+    from translate.errors import ModelUnavailableError
+
+    folder = shutil.copytree(tiny_llm, tmp_path / "broken")
+    for weights in folder.glob("*.safetensors"):
+        weights.write_bytes(b"not weights")
+    llm = CausalLMBackend(TranslationOptions(model=str(folder), device="cpu"), LLMSettings(max_tokens=32),
+                          role="translation")  # tokenizer and config load; the weights on the first request
+    with pytest.raises(ModelUnavailableError) as caught:
+        llm.translate([PARAGRAPHS[1][0]])
+    assert "could not be loaded" in caught.value.reason and "re-download" in caught.value.hint
 
 
 @needs_server

@@ -26,10 +26,9 @@ CONTEXT_WINDOW = 2048
 
 
 def build_tokenizer(folder: Path):
+    from tiny_models import corpus
     from tokenizers import ByteLevelBPETokenizer
     from transformers import PreTrainedTokenizerFast
-
-    from tiny_models import corpus
 
     ar, en = corpus()
     prompts = ["You are a translator. Translate each numbered sentence into English.", "Article title:",

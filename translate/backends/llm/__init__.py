@@ -1,13 +1,15 @@
 """Instruction (decoder-only) LLMs as translator and summarizer: behind any OpenAI-compatible server
 (``openai``) or loaded here as a causal LM (``causal``), sharing prompts (``prompts``), reply parsing
 (``replies``) and the per-sentence retry (``engine``); configured by the ``llm:`` section
-(``settings``)."""
+(``settings``). ``redact(text, secrets)`` (``redaction``) takes API keys and credential headers out
+of any text shown or stored."""
 
 from __future__ import annotations
 
+from .redaction import redact
 from .settings import LLMSettings, parse_llm
 
-__all__ = ["LLMSettings", "parse_llm", "load_llm_backend"]
+__all__ = ["LLMSettings", "load_llm_backend", "parse_llm", "redact"]
 
 
 def load_llm_backend(options, llm: LLMSettings | None = None, *, role: str):

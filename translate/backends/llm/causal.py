@@ -58,7 +58,13 @@ class CausalLMBackend(LLMBackend):
             from transformers import AutoModelForCausalLM
 
             log.debug("loading %s weights from %s", self.role, self.folder)
-            model = AutoModelForCausalLM.from_pretrained(self.folder)
+            try:
+                model = AutoModelForCausalLM.from_pretrained(self.folder)
+            except Exception as exc:  # noqa: BLE001 - any failure to load stops the run with one message
+                raise ModelUnavailableError(f"{self.role} model {self.options.model!r}: the weights in {self.folder} "
+                                            f"could not be loaded ({type(exc).__name__}: {exc})",
+                                            "re-download the model (translate models download) or re-save it with "
+                                            "save_pretrained()") from exc
             model.eval()
             self.network = (model.half() if self.device == "cuda" else model).to(self.device)
             self.loaded = True
@@ -68,7 +74,7 @@ class CausalLMBackend(LLMBackend):
         return [self.tokenizer.apply_chat_template(list(r.messages), add_generation_prompt=True, tokenize=False)
                 for r in requests]
 
-    def _execute(self, requests: Sequence[ChatRequest], on_reply: Callable[[int], None]) -> list[Reply]:
+    def _execute(self, requests: Sequence[ChatRequest], on_reply: Callable[[int, Reply], None]) -> list[Reply]:
         import torch
 
         model = self._model()
@@ -99,7 +105,7 @@ class CausalLMBackend(LLMBackend):
                 kept = generated if end is None else generated[:end]
                 text = self.tokenizer.decode(kept, skip_special_tokens=True)
                 replies[index] = Reply(text=text, finish_reason="stop" if end is not None else "length")
-                on_reply(index)
+                on_reply(index, replies[index])
         return replies  # type: ignore[return-value]
 
     def provenance(self) -> dict:

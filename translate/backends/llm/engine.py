@@ -19,6 +19,11 @@ A refusal gives an empty text and the note ``refusal``; a reply to one sentence 
 parse, an empty text and the note ``unparsed``; a reply cut at ``max_tokens`` sets ``hit_limit`` (on
 the last sentence of a numbered reply, the one possibly cut); a request the server rejects sets
 ``Output.error`` (a multi-sentence request is first retried sentence by sentence).
+
+Every output is handed on the moment its reply is parsed: ``on_output(model input, Output)`` (when
+set) is called, in the thread that called ``translate``, for each output worth keeping (no error,
+no refusal, parsed), before the batch returns, so a caller can store paid replies as they arrive
+and a run stopped halfway loses none of them.
 """
 
 from __future__ import annotations
@@ -81,6 +86,8 @@ class LLMBackend:
         self.calls = 0  # inputs translated (or summarized) by the model
         self.retried = 0  # segments sent again one by one
         self.on_progress: Optional[Callable[[int], None]] = None  # called with segments done
+        # called with (model input, Output) as each output worth keeping is parsed (see the module docstring)
+        self.on_output: Optional[Callable[[str, Output], None]] = None
         self._max_input = 0
 
     # --------------------------------------------------------------- what a backend provides
@@ -88,8 +95,9 @@ class LLMBackend:
     def _count(self, texts: Sequence[str]) -> list[int]:
         raise NotImplementedError
 
-    def _execute(self, requests: Sequence[ChatRequest], on_reply: Callable[[int], None]) -> list[Reply]:
-        """One reply per request, in order; ``on_reply(i)`` as request ``i`` is answered."""
+    def _execute(self, requests: Sequence[ChatRequest], on_reply: Callable[[int, Reply], None]) -> list[Reply]:
+        """One reply per request, in order; ``on_reply(i, reply)`` as request ``i`` is answered, in the
+        calling thread."""
         raise NotImplementedError
 
     def _ready(self) -> None:
@@ -97,11 +105,17 @@ class LLMBackend:
         room = self._room({} if self.role == "translation" else None)
         if room < 16:
             half = " (at most half of max_tokens, so the reply has room)" if self.role == "translation" else ""
+            small_budget = self.role == "translation" and self.llm.max_tokens // 2 < 16
+            where = getattr(self, "window_source", "")
             raise UsageError(f"{self.role} model {self.options.model!r}: only {room} tokens are left for the text of "
                              f"a request{half} once the prompt and the reply budget (max_tokens "
-                             f"{self.llm.max_tokens}) are counted in the context window of {self.context_window}",
-                             f"raise {self.role}.llm.max_tokens, or {self.role}.llm.context_window up to the model's "
-                             "limit, in models.yaml")
+                             f"{self.llm.max_tokens}) are counted in the context window of {self.context_window}"
+                             f"{f' ({where})' if where else ''}",
+                             f"raise {self.role}.llm.max_tokens in models.yaml" if small_budget else
+                             f"lower {self.role}.llm.max_tokens, or give the model a larger window: "
+                             f"{self.role}.llm.context_window up to the model's limit, and on a server its own "
+                             "setting (llama.cpp: -c, divided among the -np slots; vLLM: --max-model-len; Ollama: "
+                             "OLLAMA_CONTEXT_LENGTH)")
         self._max_input = room
 
     # --------------------------------------------------------------- the Backend interface
@@ -213,31 +227,47 @@ class LLMBackend:
         planned = [(chunk, ctx, group) for group in self._groups(texts, context) for chunk, ctx in self._plan(group)]
         requests = [ChatRequest(translation_messages(self.system, self.user, chunk, **ctx), self.llm.max_tokens)
                     for chunk, ctx, _ in planned]
-        replies = self._execute(requests, lambda i: self._progress(len(planned[i][0])))
         done: dict[str, Output] = {}
         again: list[tuple[str, dict]] = []
-        for (chunk, ctx, group), reply in zip(planned, replies, strict=True):
+
+        def answered(index: int, reply: Reply) -> None:
+            chunk, _, group = planned[index]
+            self._progress(len(chunk))
             items = None if reply.error else parse_numbered(reply.text, len(chunk))
             if items is None and len(chunk) > 1:
                 log.debug("a reply to %d numbered sentences did not parse (or the request was rejected); sending "
                           "them one by one", len(chunk))
-                again += [(text, {"title": group.title, "previous": group.previous, "paragraph": group.paragraph})
-                          for text in chunk]
-                continue
+                again.extend((text, {"title": group.title, "previous": group.previous, "paragraph": group.paragraph})
+                             for text in chunk)
+                return
             for i, text in enumerate(chunk):
                 cut_off = reply.finish_reason == "length" and i == len(chunk) - 1
-                done[text] = self._output(items[i] if items else "", cut_off, () if items else ("unparsed",),
-                                          reply.error)
+                self._done(done, text, self._output(items[i] if items else "", cut_off,
+                                                    () if items else ("unparsed",), reply.error))
+
+        self._execute(requests, answered)
         if again:
             self.retried += len(again)
             log.info("%d sentence(s) sent again one by one: a numbered reply did not parse", len(again))
             retry = [ChatRequest(translation_messages(self.system, self.user, [text], **self._fit(text, ctx)),
                                  self.llm.max_tokens) for text, ctx in again]
-            for (text, _), reply in zip(again, self._execute(retry, lambda i: None), strict=True):
+
+            def answered_alone(index: int, reply: Reply) -> None:
                 items = None if reply.error else parse_numbered(reply.text, 1)
-                done[text] = self._output(items[0] if items else "", reply.finish_reason == "length",
-                                          ("retried",) if items else ("retried", "unparsed"), reply.error)
+                self._done(done, again[index][0], self._output(items[0] if items else "",
+                                                               reply.finish_reason == "length",
+                                                               ("retried",) if items else ("retried", "unparsed"),
+                                                               reply.error))
+
+            self._execute(retry, answered_alone)
         return done
+
+    def _done(self, done: dict[str, Output], text: str, output: Output) -> None:
+        """Record ``output`` for ``text`` and hand it on at once when it is worth keeping."""
+        done[text] = output
+        if self.on_output is not None and output.error is None and output.text and \
+                not {"refusal", "unparsed"} & set(output.notes):
+            self.on_output(text, output)
 
     def _fit(self, text: str, ctx: dict) -> dict:
         need = self._count([text])[0] + ITEM_OVERHEAD
@@ -263,6 +293,12 @@ class LLMBackend:
     def _summaries(self, texts: Sequence[str]) -> dict[str, Output]:
         requests = [ChatRequest(summary_messages(self.system, self.user, text, count=self.sentences),
                                 self.llm.max_tokens) for text in texts]
-        replies = self._execute(requests, lambda i: self._progress(1))
-        return {text: self._output(clean(reply.text), reply.finish_reason == "length", (), reply.error)
-                for text, reply in zip(texts, replies, strict=True)}
+        done: dict[str, Output] = {}
+
+        def answered(index: int, reply: Reply) -> None:
+            self._progress(1)
+            self._done(done, texts[index], self._output(clean(reply.text), reply.finish_reason == "length", (),
+                                                        reply.error))
+
+        self._execute(requests, answered)
+        return done

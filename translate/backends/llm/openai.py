@@ -1,19 +1,39 @@
 """Any OpenAI-compatible chat server (vLLM, SGLang, llama.cpp's llama-server, ``transformers serve``,
 Ollama, a hosted API) as a backend.
 
-HTTP is the standard library's (``urllib``): no extra dependency, environment proxies honoured
-(set ``NO_PROXY`` for a server on this machine when a proxy is configured),
-the API key sent as ``Authorization: Bearer`` and never on a redirect, never logged or recorded.
-Requests run in up to ``max_in_flight`` threads at once, so a batching server (vLLM) batches
-them. A request that fails with 408/409/425/429/5xx, a timeout or a dropped connection is retried
-up to ``retries`` times, waiting ``backoff_s`` doubled each time (at most 60 s), or the server's
-``Retry-After`` when longer (at most 300 s); when the retries are spent the server is taken as
-down: :class:`LLMServerError` (a ``UsageError``) stops the run, finished articles are kept. A
-request the server rejects (another 4xx, e.g. a prompt over its limit) fails alone: its segments
-get ``Output.error`` (after the per-sentence retry, so only the offending sentence does).
+HTTP is the standard library's (``http.client``, see ``transport``): no extra dependency,
+environment proxies honoured (set ``NO_PROXY`` for a server on this machine when a proxy is
+configured), redirects never followed. The API key is sent as ``Authorization: Bearer`` and never
+logged or recorded: whatever the server says back (an error body may echo the request's headers)
+is redacted (``redaction.redact``) and cut to one line before it reaches a message, a log line or
+an output's error.
+
+Each request has two deadlines (``llm.queue_timeout_s`` for the reply to begin, the server's queue
+and generation included; then ``llm.timeout_s`` for the whole body) and a size cap derived from its
+``max_tokens``: a server that drips is abandoned, one that floods is refused after a few hundred
+kilobytes (an error for that request, never a translation).
+
+Requests run in up to ``max_in_flight`` threads (capped to the server's slots where it publishes
+them: llama.cpp's ``/props`` ``total_slots``, ``/slots``), so a batching server batches them. When
+the server says it is overloaded (429, 503, "busy", or llama.cpp's "Context size has been exceeded"
+while several requests shared its context) the number in flight is halved (at least 1; it grows
+back by one after a run of answers) and the request retried after ``backoff_s`` (or the server's
+``Retry-After``) without counting against ``retries``. Other failures (408/409/425/5xx, a deadline
+passed, a dropped connection, an answer that is not a chat completion) are retried up to
+``retries`` times, waiting ``backoff_s`` doubled each time (at most 60 s); when the retries are
+spent the server is taken as down: :class:`LLMServerError` (a ``UsageError``, exit 2) stops the run
+once the requests already in flight are answered (their replies are handed on: ``on_output``).
+Retries are reported in one warning per minute at most, and one line per batch.
+
+A request the server rejects as longer than its context window is a configuration error
+(:class:`LLMContextError`, exit 2): the window this backend plans with is wrong. Another rejected
+request (a 4xx) fails alone: its segments get ``Output.error`` (after the per-sentence retry, so
+only the offending sentence does). A 401/403 mid-run stops the run (the key was revoked).
 
 On construction the server is asked for its models (``GET /models``): an unreachable server, a
 refused key or a model it does not serve is an :class:`LLMServerError` (exit 2) before any article.
+Then its context window is read where it says it (see ``settings``), else taken from
+``llm.context_window``, else a conservative default (logged once).
 
 Token counts use the model's own tokenizer when it is available locally (``model`` is a folder or
 is in the Hugging Face cache); otherwise they are estimated as UTF-8 bytes / 2, rounded up: one
@@ -31,25 +51,48 @@ import json
 import logging
 import math
 import os
+import re
+import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
-from ...errors import LLMRequestError, LLMServerError, UsageError
+from ...errors import LLMContextError, LLMRequestError, LLMServerError, UsageError
+from . import transport
 from .engine import ChatRequest, LLMBackend, Reply
+from .redaction import redact, shorten
 from .settings import DEFAULT_CONTEXT_WINDOW, LLMSettings, server_address
 
 log = logging.getLogger("translate")
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
-_TRANSIENT = (urllib.error.URLError, http.client.HTTPException, OSError, TimeoutError)
+OVERLOAD_STATUS = {429, 503}
+_TRANSIENT = (OSError, http.client.HTTPException)  # connection failures; deadlines are TimeoutError (OSError)
 WINDOW_KEYS = ("max_model_len", "context_length", "max_context_length", "context_window")  # vLLM, others
+# how a server says a request is longer than its window (vLLM/OpenAI, llama.cpp old and new, SGLang...)
+CONTEXT_WORDS = re.compile(r"maximum context length|context[_ ]length[_ ]exceeded|context size has been exceeded|"
+                           r"exceed\w*(?: the)?(?: \w+){0,2} context|exceed_context_size|"
+                           r"longer than the model'?s? (?:maximum )?context", re.I)
+BUSY_WORDS = re.compile(r"\b(?:busy|overloaded|too many requests|rate[ -]?limit\w*|"
+                        r"no (?:free |available |idle )?slots?|try again later)\b", re.I)
+REPLY_BASE_BYTES = 64 * 1024  # a chat completion's JSON around its text, and slack
+REPLY_BYTES_PER_TOKEN = 128  # a token is a few characters; JSON escapes (\uXXXX) multiply them by 6
+ERROR_BYTES = 64 * 1024  # an error answer: only its message is kept
+LIST_BYTES = 16 * 1024 * 1024  # GET /models of a hosted API that lists hundreds of models
+PROPS_BYTES = 2 * 1024 * 1024  # llama.cpp's /props (chat template included)
+PROBE_S = 30.0  # GET requests made on construction wait at most this long
+REPORT_EVERY_S = 60.0  # at most one retry warning per minute
+_WINDOW_LOGGED: set = set()  # (server, model) whose assumed window was logged
 
 
 def estimate_tokens(text: str) -> int:
     return math.ceil(len(text.encode("utf-8")) / 2)
+
+
+def reply_limit(max_tokens: int) -> int:
+    """The most bytes a reply to a request of ``max_tokens`` may have: far more than any honest reply."""
+    return REPLY_BASE_BYTES + REPLY_BYTES_PER_TOKEN * max_tokens
 
 
 def local_model(model: str, revision: Optional[str]) -> Optional[Path]:
@@ -69,17 +112,18 @@ def _reason(exc: BaseException) -> str:
 
 
 def _message(data: bytes) -> str:
-    """The error message of a server's JSON answer (OpenAI, vLLM, FastAPI shapes), shortened."""
+    """The error message of a server's answer (OpenAI, vLLM, FastAPI, llama.cpp shapes), whole: the
+    caller redacts, then shortens."""
     try:
         body = json.loads(data)
     except (ValueError, UnicodeDecodeError):
-        return data[:200].decode("utf-8", "replace").strip()
+        return data.decode("utf-8", "replace").strip()
     if isinstance(body, dict):
         error = body.get("error", body.get("detail", body.get("message", body)))
         if isinstance(error, dict):
             error = error.get("message", error)
-        return str(error)[:300]
-    return str(body)[:300]
+        return str(error)
+    return str(body)
 
 
 def _retry_after(headers: Optional[Mapping]) -> float:
@@ -105,6 +149,116 @@ def _reply(data: bytes) -> Optional[Reply]:
     return Reply(text=str(content), finish_reason=choice.get("finish_reason") or "stop")
 
 
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+class _Stopped(Exception):
+    """The batch stopped (the server is down or misconfigured): this request is not sent."""
+
+
+@dataclass(eq=False)
+class _Ticket:
+    generation: int  # the gate's generation when the request was sent
+    crowded: bool = False  # another request was in flight at the same time
+
+
+class _Gate:
+    """How many requests may be in flight: at most ``ceiling``; halved (at least 1) when the server
+    says it is overloaded, once per generation (the requests sent before a halving do not halve it
+    again); one more after ``4 * limit`` answers in a row."""
+
+    def __init__(self, ceiling: int) -> None:
+        self.ceiling = self.limit = max(1, ceiling)
+        self.generation = 0
+        self._active: set[_Ticket] = set()
+        self._answers = 0
+        self._cond = threading.Condition()
+
+    def enter(self, stopped: threading.Event) -> _Ticket:
+        with self._cond:
+            while len(self._active) >= self.limit:
+                self._cond.wait(0.25)
+                if stopped.is_set():
+                    raise _Stopped
+            ticket = _Ticket(self.generation)
+            self._active.add(ticket)
+            if len(self._active) > 1:
+                for other in self._active:
+                    other.crowded = True
+            return ticket
+
+    def leave(self, ticket: _Ticket) -> None:
+        with self._cond:
+            self._active.discard(ticket)
+            self._cond.notify_all()
+
+    def answered(self) -> None:
+        with self._cond:
+            self._answers += 1
+            if self.limit < self.ceiling and self._answers >= 4 * self.limit:
+                self.limit += 1
+                self._answers = 0
+                self._cond.notify_all()
+
+    def overloaded(self, ticket: _Ticket) -> Optional[int]:
+        """After an overload answer to ``ticket``'s request: the new limit when it was lowered, or the
+        limit now when an earlier answer lowered it already since the request was sent; ``None`` when
+        it cannot go lower (the failure then counts as a retry)."""
+        with self._cond:
+            self._answers = 0
+            if ticket.generation != self.generation:
+                return self.limit
+            if self.limit <= 1:
+                return None
+            self.limit = max(1, self.limit // 2)
+            self.generation += 1
+            return self.limit
+
+
+@dataclass
+class _Batch:
+    """One ``_execute`` call: whether it stopped, and its failed attempts (for the report)."""
+
+    stopped: threading.Event = field(default_factory=threading.Event)
+    failures: int = 0
+    last: str = ""
+
+    def sleep(self, seconds: float) -> None:
+        if self.stopped.wait(seconds):
+            raise _Stopped
+
+
+class _RetryReport:
+    """Failed attempts in one warning per minute at most (with how many were not shown), the others at
+    debug level, and one line per batch that had several: never one line per request per retry."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self._lock = threading.Lock()
+        self._last = -math.inf
+        self._held = 0
+
+    def failed(self, batch: _Batch, problem: str, wait: float, what: str) -> None:
+        with self._lock:
+            batch.failures += 1
+            batch.last = problem
+            now = time.monotonic()
+            if now - self._last >= REPORT_EVERY_S:
+                held = f"; {self._held} more failure(s) not shown since the last report" if self._held else ""
+                log.warning("LLM server at %s: a request failed (%s); %s in %.1f s%s", self.address, problem, what,
+                            wait, held)
+                self._last, self._held = now, 0
+            else:
+                self._held += 1
+                log.debug("LLM server at %s: a request failed (%s); %s in %.1f s", self.address, problem, what, wait)
+
+    def batch_done(self, batch: _Batch) -> None:
+        if batch.failures > 1:
+            log.info("LLM server at %s: %d failed attempt(s) retried in this batch (last: %s)", self.address,
+                     batch.failures, batch.last)
+
+
 class OpenAIBackend(LLMBackend):
     name = "openai"
 
@@ -118,10 +272,21 @@ class OpenAIBackend(LLMBackend):
         self.address = server_address(self.base_url)
         self.server_model = llm.server_model or options.model
         self._api_key = self._read_key()
+        self._target = transport.Target.parse(self.base_url)
+        self._secrets = tuple(s for s in (self._api_key, *self._target.secrets) if s)
         folder = local_model(options.model, options.revision)
         self.tokenizer = self._load_tokenizer(folder)
         self.served = self.check()
-        self.context_window = llm.context_window or self._window(self.served, folder)
+        props = self._props()
+        self.slots = self._slots(props)
+        self.window_source = ""
+        self.context_window = self._window(self.served, props, folder)
+        ceiling = min(llm.max_in_flight, self.slots) if self.slots else llm.max_in_flight
+        if ceiling < llm.max_in_flight:
+            log.info("the LLM server at %s has %d slot(s): at most %d %s request(s) in flight (%s.llm.max_in_flight "
+                     "is %d)", self.address, self.slots, ceiling, role, role, llm.max_in_flight)
+        self._gate = _Gate(ceiling)
+        self._report = _RetryReport(self.address)
         self._ready()
 
     def _read_key(self) -> Optional[str]:
@@ -149,42 +314,120 @@ class OpenAIBackend(LLMBackend):
                      self.options.model, exc)
             return None
 
-    def _window(self, served: dict, folder: Optional[Path]) -> int:
-        """The context window the server reports, else the local model config's, else 4096."""
-        for key in WINDOW_KEYS:
-            if isinstance(served.get(key), int) and served[key] > 0:
-                return served[key]
-        if folder is not None and (folder / "config.json").is_file():
-            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            config = config.get("text_config", config)
-            if isinstance(config.get("max_position_embeddings"), int):
-                return config["max_position_embeddings"]
-        return DEFAULT_CONTEXT_WINDOW
-
     def _count(self, texts: Sequence[str]) -> list[int]:
         if self.tokenizer is None:
             return [estimate_tokens(text) for text in texts]
         encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
+    # --------------------------------------------------------------- what the server says about itself
+
+    def _props(self) -> dict:
+        """llama.cpp's ``GET /props`` (at the root, beside ``/v1``), or ``{}`` from other servers."""
+        if not self._target.path.endswith("/v1"):
+            return {}
+        props = self._probe("/props", PROPS_BYTES)
+        return props if isinstance(props, dict) else {}
+
+    def _probe(self, path: str, limit: int) -> object:
+        try:
+            answer = self._get(path, limit, root=True)
+        except (transport.TooLarge, *_TRANSIENT) as exc:
+            log.debug("LLM server at %s: GET %s failed (%s)", self.address, path, self._redact(_reason(exc)))
+            return None
+        if answer.status != 200:
+            return None
+        try:
+            return json.loads(answer.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def _slots(self, props: dict) -> Optional[int]:
+        """How many requests the server runs at once, where it says (llama.cpp); else ``None``."""
+        if _positive(props.get("total_slots")):
+            return props["total_slots"]
+        if props:  # a llama.cpp server without total_slots in /props: count /slots
+            slots = self._probe("/slots", PROPS_BYTES)
+            if isinstance(slots, list) and slots:
+                return len(slots)
+        return None
+
+    def _server_window(self, served: dict, props: dict) -> tuple[Optional[int], str]:
+        """The smallest window per request the server states, and where it says it."""
+        found: list[tuple[int, str]] = []
+        slots = self.slots or 1
+        per_slot = f" / {slots} slots" if slots > 1 else ""
+        for key in WINDOW_KEYS:
+            if _positive(served.get(key)):
+                found.append((served[key], f"GET /models: {key}"))
+        meta = served.get("meta")
+        if isinstance(meta, dict) and _positive(meta.get("n_ctx")):
+            found.append((meta["n_ctx"] // slots, f"GET /models: meta.n_ctx{per_slot}"))
+        settings = props.get("default_generation_settings")
+        if isinstance(settings, dict) and _positive(settings.get("n_ctx")):
+            found.append((settings["n_ctx"], "GET /props: default_generation_settings.n_ctx (per slot)"))
+        if _positive(props.get("n_ctx")):
+            found.append((props["n_ctx"] // slots, f"GET /props: n_ctx{per_slot}"))
+        return min(found) if found else (None, "")
+
+    def _window(self, served: dict, props: dict, folder: Optional[Path]) -> int:
+        """The server's window where it says it (``llm.context_window`` may only lower it), else the
+        profile's, else the local model config's or the default, whichever is smaller (logged once)."""
+        at = f"{self.role}.llm.context_window"
+        server, source = self._server_window(served, props)
+        profile = self.llm.context_window
+        if server is not None:
+            if profile is not None and profile <= server:
+                self.window_source = f"{at}; the server allows {server}"
+                return profile
+            if profile is not None:
+                log.warning("%s is %d but the LLM server at %s allows %d tokens per request (%s): using %d",
+                            at, profile, self.address, server, source, server)
+            self.window_source = f"the server's, {source}"
+            return server
+        if profile is not None:
+            self.window_source = at
+            return profile
+        window, self.window_source = DEFAULT_CONTEXT_WINDOW, "assumed: the server does not say"
+        if folder is not None and (folder / "config.json").is_file():
+            try:
+                config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                config = {}
+            config = config.get("text_config", config) if isinstance(config, dict) else {}
+            if _positive(config.get("max_position_embeddings")) and config["max_position_embeddings"] < window:
+                window = config["max_position_embeddings"]
+                self.window_source = "the local model config's max_position_embeddings (the server does not say)"
+        if (self.address, self.server_model) not in _WINDOW_LOGGED:
+            _WINDOW_LOGGED.add((self.address, self.server_model))
+            log.warning("the LLM server at %s does not say its context window: assuming %d tokens per request; if "
+                        "its window is smaller every request is rejected (set %s to the server's window per slot)",
+                        self.address, window, at)
+        return window
+
     # --------------------------------------------------------------- HTTP
 
-    def _request(self, method: str, path: str, body: Optional[dict], *, timeout: float) -> tuple[int, Mapping, bytes]:
+    def _redact(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    def _words(self, data: bytes) -> str:
+        """What the server said in an answer: redacted, on one line, at most 300 characters."""
+        return shorten(self._redact(_message(data)))
+
+    def _headers(self, json_body: bool) -> dict:
         from ... import __version__
 
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
         headers = {"Accept": "application/json", "User-Agent": f"translate/{__version__}"}
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
+        if json_body:
+            headers["Content-Type"] = "application/json"
         if self._api_key:
-            request.add_unredirected_header("Authorization", f"Bearer {self._api_key}")
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return exc.code, exc.headers, exc.read()
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
+
+    def _get(self, path: str, limit: int, *, root: bool = False) -> transport.Answer:
+        return transport.exchange(self._target.root() if root else self._target, "GET", path, None,
+                                  self._headers(False), wait_s=min(self.llm.queue_timeout_s, PROBE_S),
+                                  body_s=min(self.llm.timeout_s, PROBE_S), limit=limit)
 
     def check(self) -> dict:
         """The server's entry for the model (``GET /models``); :class:`LLMServerError` when the
@@ -194,17 +437,20 @@ class OpenAIBackend(LLMBackend):
                    f"MODEL`), or fix {self.role}.llm.base_url in models.yaml (the OpenAI-compatible root, usually "
                    "ending in /v1)")
         try:
-            status, _, data = self._request("GET", "/models", None, timeout=min(self.llm.timeout_s, 10.0))
+            answer = self._get("/models", LIST_BYTES)
+        except transport.TooLarge as exc:
+            raise LLMServerError(f"{where} answered GET /models with {exc}", fix_url) from None
         except _TRANSIENT as exc:
-            raise LLMServerError(f"{where} cannot be reached ({_reason(exc)})", fix_url) from None
+            raise LLMServerError(f"{where} cannot be reached ({self._redact(_reason(exc))})", fix_url) from None
+        status, data = answer.status, answer.body
         if status in (401, 403):
-            hint = (f"set the environment variable {self.llm.api_key_env} to a key this server accepts"
-                    if self.llm.api_key_env else
-                    f"this server needs an API key: put it in an environment variable and name that variable "
-                    f"in {self.role}.llm.api_key_env")
-            raise LLMServerError(f"{where} refused the request (HTTP {status}: {_message(data)})", hint)
+            raise LLMServerError(f"{where} refused the request (HTTP {status}: {self._words(data)})", self._key_hint())
+        if 300 <= status < 400:
+            moved = self._redact(answer.headers.get("Location") or "elsewhere")
+            raise LLMServerError(f"{where} redirects GET /models (HTTP {status}) to {shorten(moved, 200)}",
+                                 f"set {self.role}.llm.base_url in models.yaml to the address it redirects to")
         if status != 200:
-            raise LLMServerError(f"{where} answered HTTP {status} to GET /models ({_message(data)})", fix_url)
+            raise LLMServerError(f"{where} answered HTTP {status} to GET /models ({self._words(data)})", fix_url)
         try:
             entries = [m for m in json.loads(data)["data"] if isinstance(m, dict) and "id" in m]
         except (ValueError, KeyError, TypeError):
@@ -212,61 +458,145 @@ class OpenAIBackend(LLMBackend):
         for entry in entries:
             if entry["id"] == self.server_model:
                 return entry
-        served = ", ".join(repr(m["id"]) for m in entries[:10]) or "none"
+        served = shorten(self._redact(", ".join(repr(m["id"]) for m in entries[:10]) or "none"), 600)
         raise LLMServerError(f"{where} does not serve the model {self.server_model!r} (it serves: {served})",
                              f"set {self.role}.llm.server_model (or {self.role}.model) in models.yaml to a served id")
 
-    def _chat(self, request: ChatRequest) -> Reply:
+    def _key_hint(self) -> str:
+        return (f"set the environment variable {self.llm.api_key_env} to a key this server accepts"
+                if self.llm.api_key_env else
+                f"this server needs an API key: put it in an environment variable and name that variable in "
+                f"{self.role}.llm.api_key_env")
+
+    def _context_error(self, problem: str) -> LLMContextError:
+        role = self.role
+        return LLMContextError(
+            f"the LLM server at {self.address} rejected a request as longer than its context window ({problem}); "
+            f"this run plans requests for a window of {self.context_window} tokens ({self.window_source})",
+            f"set {role}.llm.context_window in models.yaml to the server's window per request (llama.cpp: its -c "
+            f"divided by its -np slots; vLLM: --max-model-len; Ollama: OLLAMA_CONTEXT_LENGTH), or lower "
+            f"{role}.llm.max_tokens; when slots share one context (llama.cpp), lower {role}.llm.max_in_flight")
+
+    def _chat(self, request: ChatRequest, batch: _Batch) -> Reply:
+        """One request, retried as the module docstring says; :class:`LLMRequestError` for a request
+        that fails alone, :class:`LLMServerError` (or :class:`LLMContextError`) for the run."""
         body = {"model": self.server_model, "messages": list(request.messages), "temperature": self.llm.temperature,
                 "max_tokens": request.max_tokens, "stream": False}
         if self.llm.seed is not None:
             body["seed"] = self.llm.seed
-        problem = ""
-        for attempt in range(self.llm.retries + 1):
-            wait = min(self.llm.backoff_s * 2 ** attempt, 60.0)
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        limit = reply_limit(request.max_tokens)
+        where = f"the LLM server at {self.address}"
+        failures = 0
+        while True:
+            if batch.stopped.is_set():
+                raise _Stopped
+            ticket = self._gate.enter(batch.stopped)
+            answer: Optional[transport.Answer] = None
             try:
-                status, headers, data = self._request("POST", "/chat/completions", body, timeout=self.llm.timeout_s)
+                answer = transport.exchange(self._target, "POST", "/chat/completions", data, self._headers(True),
+                                            wait_s=self.llm.queue_timeout_s, body_s=self.llm.timeout_s, limit=limit)
+            except transport.TooLarge as exc:
+                raise LLMRequestError(f"{where} sent {exc} for a request of max_tokens {request.max_tokens}: not "
+                                      "read further, not used",
+                                      f"check that {self.role}.llm.base_url is an LLM server that honours "
+                                      "max_tokens") from None
             except _TRANSIENT as exc:
-                problem = _reason(exc)
-            else:
+                problem = self._redact(_reason(exc))
+            finally:
+                self._gate.leave(ticket)
+            wait = min(self.llm.backoff_s * 2 ** failures, 60.0)
+            overload = False
+            if answer is not None:
+                status = answer.status
                 if status == 200:
-                    reply = _reply(data)
+                    reply = _reply(answer.body)
                     if reply is not None:
+                        self._gate.answered()
                         return reply
-                    problem = "an answer that is not a chat completion"
-                elif status in RETRY_STATUS:
-                    problem = f"HTTP {status}"
-                    wait = max(wait, _retry_after(headers))
+                    words = shorten(self._words(answer.body), 120)
+                    problem = f"an answer that is not a chat completion ({words})" if words else \
+                        "an empty answer, not a chat completion"
                 else:
-                    raise LLMRequestError(f"the LLM server at {self.address} rejected a request: HTTP {status} "
-                                          f"({_message(data)})",
-                                          "check the model's context window (llm.context_window, max_tokens) and "
-                                          "the server's log")
-            if attempt < self.llm.retries:
-                log.warning("LLM request failed (%s); retry %d of %d in %.1f s", problem, attempt + 1,
-                            self.llm.retries, wait)
-                time.sleep(wait)
-        raise LLMServerError(f"the LLM server at {self.address} failed {self.llm.retries + 1} time(s) in a row "
-                             f"(last: {problem})",
-                             "check that the server is up and not overloaded (lower llm.max_in_flight or raise "
-                             "llm.retries), then run the same command again: finished articles are kept")
+                    words = self._words(answer.body)
+                    problem = f"HTTP {status}: {words}" if words else f"HTTP {status}"
+                    if CONTEXT_WORDS.search(words):
+                        # llama.cpp's slots sharing one context overflow together: fewer at once may fit
+                        if not (status >= 500 and ticket.crowded):
+                            raise self._context_error(problem)
+                        overload = True
+                    elif status in (401, 403):
+                        raise LLMServerError(f"{where} refused a request ({problem})", self._key_hint())
+                    elif 300 <= status < 400:
+                        raise LLMServerError(f"{where} redirects requests (HTTP {status})",
+                                             f"set {self.role}.llm.base_url in models.yaml to the address it "
+                                             "redirects to")
+                    elif status in RETRY_STATUS or (status >= 500 and BUSY_WORDS.search(words)):
+                        overload = status in OVERLOAD_STATUS or bool(BUSY_WORDS.search(words))
+                        wait = max(wait, _retry_after(answer.headers))
+                    else:
+                        raise LLMRequestError(f"{where} rejected a request ({problem})",
+                                              "check the request's size (llm.context_window, max_tokens) and the "
+                                              "server's log")
+            lowered = self._gate.overloaded(ticket) if overload else None
+            if lowered is not None:
+                what = f"requests in flight now at most {lowered}, retrying"
+            else:
+                if overload and CONTEXT_WORDS.search(problem):
+                    raise self._context_error(problem)  # alone in flight, and still too long
+                failures += 1
+                if failures > self.llm.retries:
+                    raise LLMServerError(f"{where} failed {failures} time(s) in a row (last: {problem})",
+                                         "check that the server is up and not overloaded (lower llm.max_in_flight, "
+                                         "raise llm.retries or llm.queue_timeout_s), then run the same command "
+                                         "again: finished articles are kept")
+                what = f"retry {failures} of {self.llm.retries}"
+            self._report.failed(batch, problem, wait, what)
+            batch.sleep(wait)
 
-    def _execute(self, requests: Sequence[ChatRequest], on_reply: Callable[[int], None]) -> list[Reply]:
+    def _send(self, request: ChatRequest, batch: _Batch) -> Reply:
+        try:
+            return self._chat(request, batch)
+        except UsageError:  # the run cannot go on: no other request of the batch starts after this
+            batch.stopped.set()
+            raise
+
+    def _execute(self, requests: Sequence[ChatRequest], on_reply: Callable[[int, Reply], None]) -> list[Reply]:
         replies: list[Optional[Reply]] = [None] * len(requests)
-        with ThreadPoolExecutor(max_workers=max(1, min(self.llm.max_in_flight, len(requests))),
-                                thread_name_prefix="llm") as pool:
-            futures = {pool.submit(self._chat, request): i for i, request in enumerate(requests)}
-            try:
-                for future in as_completed(futures):
-                    index = futures[future]
-                    try:
-                        replies[index] = future.result()
-                    except LLMRequestError as exc:  # this request only: its segments get the error
-                        replies[index] = Reply(text="", error=str(exc))
-                    on_reply(index)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        if not requests:
+            return []
+        batch = _Batch()
+        pool = ThreadPoolExecutor(max_workers=max(1, min(self._gate.ceiling, len(requests))),
+                                  thread_name_prefix="llm")
+        futures = {pool.submit(self._send, request, batch): i for i, request in enumerate(requests)}
+        fatal: Optional[UsageError] = None
+        try:
+            for future in as_completed(futures):
+                if future.cancelled():
+                    continue
+                index = futures[future]
+                try:
+                    reply = future.result()
+                except LLMRequestError as exc:  # this request only: its segments get the error
+                    reply = Reply(text="", error=str(exc))
+                except _Stopped:
+                    continue
+                except UsageError as exc:  # the run cannot go on: send nothing more, keep what is in flight
+                    if fatal is None:
+                        fatal = exc
+                        for other in futures:
+                            other.cancel()
+                    continue
+                replies[index] = reply
+                on_reply(index, reply)
+        except BaseException:
+            batch.stopped.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        self._report.batch_done(batch)
+        if fatal is not None:
+            raise fatal
         return replies  # type: ignore[return-value]
 
     # --------------------------------------------------------------- records
@@ -276,6 +606,7 @@ class OpenAIBackend(LLMBackend):
 
     def provenance(self) -> dict:
         record = super().provenance()
-        record.update(device="server",
+        record.update(device="server", context_window_source=self.window_source, server_slots=self.slots,
+                      in_flight=self._gate.ceiling,
                       tokenizer="model" if self.tokenizer is not None else "estimate (UTF-8 bytes / 2)")
         return record

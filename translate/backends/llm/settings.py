@@ -12,13 +12,31 @@ translation:
     user_prompt: null
     temperature: 0.0
     seed: 0
-    max_tokens: 1024                  # reply budget per request
-    timeout_s: 120
-    retries: 4                        # on 429, 5xx, timeouts and dropped connections
+    max_tokens: 1024                  # reply budget per request; a reply far longer (in bytes) is refused
+    queue_timeout_s: 600              # a reply must begin within this: the server's queue + its generation
+    timeout_s: 120                    # ...and then be whole within this (a dripping server is left)
+    retries: 4                        # on 5xx, passed deadlines and dropped connections
     backoff_s: 1.0                    # first wait; doubled each retry; Retry-After wins when longer
-    max_in_flight: 4                  # requests at once (local: prompts generated together)
-    context_window: null              # null: what the server or the model's config says, else 4096
+    max_in_flight: 4                  # requests at once (local: prompts generated together); capped to
+                                      # the server's slots where it says (llama.cpp), halved while the
+                                      # server says it is overloaded (429, 503, busy): those spend no retry
+    context_window: null              # tokens per request (per slot); the server's, where it says, wins
+                                      # when smaller; null and a silent server: at most 4096
 ```
+
+A reply larger than 64 KB + 128 bytes per ``max_tokens`` token is not read further: an error
+for its request (see ``openai.reply_limit``).
+
+Deadlines (``openai``): connecting takes at most 10 s (and at most ``queue_timeout_s``); the
+status line and headers must arrive within ``queue_timeout_s`` of the start (a server sends them
+once a non-streamed reply is generated, so this covers the wait in its queue and the generation);
+the body must then be complete within ``timeout_s``. Both are deadlines, not per-read timeouts.
+
+Context window (``openai``): where the server says it (``/v1/models``: ``max_model_len``,
+``context_length``, ``context_window``, ``max_context_length``, llama.cpp's ``meta.n_ctx``; llama.cpp's
+``/props``: ``default_generation_settings.n_ctx`` per slot, ``n_ctx`` divided by ``total_slots``),
+that is the window, and ``context_window`` can only lower it; otherwise ``context_window``; otherwise
+the local model config's ``max_position_embeddings``, at most 4096 (logged once: set it).
 """
 
 from __future__ import annotations
@@ -49,6 +67,7 @@ class LLMSettings:
     temperature: float = 0.0
     seed: Optional[int] = 0
     max_tokens: int = 1024
+    queue_timeout_s: float = 600.0
     timeout_s: float = 120.0
     retries: int = 4
     backoff_s: float = 1.0
@@ -81,12 +100,14 @@ def server_address(base_url: str) -> str:
 _TYPES: dict[str, Any] = {
     "base_url": (str, type(None)), "api_key_env": (str, type(None)), "server_model": (str, type(None)),
     "system_prompt": (str, type(None)), "user_prompt": (str, type(None)), "temperature": (int, float),
-    "seed": (int, type(None)), "max_tokens": int, "timeout_s": (int, float), "retries": int, "backoff_s": (int, float),
+    "seed": (int, type(None)), "max_tokens": int, "queue_timeout_s": (int, float), "timeout_s": (int, float),
+    "retries": int, "backoff_s": (int, float),
     "max_in_flight": int, "context_window": (int, type(None)),
 }
 # (lowest, highest) allowed; None: unbounded
-_RANGES = {"temperature": (0, 2), "max_tokens": (1, None), "timeout_s": (0.001, None), "retries": (0, 20),
-           "backoff_s": (0, 600), "max_in_flight": (1, 256), "context_window": (64, None), "seed": (0, None)}
+_RANGES = {"temperature": (0, 2), "max_tokens": (1, None), "queue_timeout_s": (0.001, None),
+           "timeout_s": (0.001, None), "retries": (0, 20), "backoff_s": (0, 600), "max_in_flight": (1, 256),
+           "context_window": (64, None), "seed": (0, None)}
 
 
 def parse_llm(data: Any, *, path: object, where: str, role: str, base: Optional[LLMSettings] = None) -> LLMSettings:
@@ -119,7 +140,7 @@ def parse_llm(data: Any, *, path: object, where: str, role: str, base: Optional[
             if value < low or (high is not None and value > high):
                 bound = f"between {low} and {high}" if high is not None else f"at least {low}"
                 raise ConfigError(path, at, f"must be {bound}, got {value}", f"use a value {bound}")
-        changes[key] = float(value) if key in ("temperature", "timeout_s", "backoff_s") else value
+        changes[key] = float(value) if key in ("temperature", "queue_timeout_s", "timeout_s", "backoff_s") else value
     settings = dataclasses.replace(base or LLMSettings(), **changes)
     _check(settings, path=path, where=where, role=role)
     return settings
