@@ -15,6 +15,10 @@ echo "setting up $venv (first run only; a few minutes)..." >&2
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
 "$venv/bin/python" -m pip install --quiet "torch==2.13.0" >&2
+# this clone installed under its former distribution name ("translate"): replaced by arabic-news-translate
+if "$venv/bin/python" -m pip show translate 2>/dev/null | grep -qxF "Editable project location: $root"; then
+  "$venv/bin/python" -m pip uninstall --quiet -y translate >&2
+fi
 "$venv/bin/python" -m pip install --quiet -e "$root[$extras]" >&2
 rm -f "$venv"/.installed-*
 touch "$stamp"

@@ -267,7 +267,19 @@ def test_an_oversized_correction_is_refused_with_its_id_and_never_printed_whole(
     cells[3] = "HUGE " * 5000  # 25,000 characters
     tsv.write_text("\n".join([rows[0], "\t".join(cells), *rows[2:]]) + "\n", encoding="utf-8")
     result = run_cli("review", "import", tsv, "--out", out, "--config", tiny_models)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # nothing applied
     assert "0 correction(s) applied" in result.output and cells[0] in result.output
     assert "more than review.max_correction_characters (10,000)" in result.output
     assert len(result.output) < 2000
+
+
+def test_a_wrong_ray_address_is_refused_in_seconds(tmp_path, tiny_models):
+    from translate.errors import UsageError
+    from translate.runners.ray_cluster import check_reachable
+
+    with pytest.raises(UsageError) as caught:
+        check_reachable("127.0.0.1:1", timeout=2)
+    assert "cannot connect to the Ray cluster at 127.0.0.1:1" in str(caught.value)
+    with pytest.raises(UsageError):
+        check_reachable("ray://127.0.0.1:1", timeout=2)
+    check_reachable("auto")  # Ray's own discovery: not tried here

@@ -466,8 +466,8 @@ def test_a_profile_pointing_at_a_server_writes_aligned_records_and_cited_summari
             assert KEY.encode() not in path.read_bytes(), path
     translations = len([p for p in proxy.posts() if numbered_sentences(p.body)])
     assert translations > 0
-    again = run_cli("batch", articles, "--out", out, "--config", config, "--force", "--summary", "none")
-    assert again.exit_code == 0
+    again = run_cli("batch", articles, "--out", out, "--config", config, "--summary", "none")  # redone: settings
+    assert again.exit_code == 0 and "3 done" in again.output
     assert len([p for p in proxy.posts() if numbered_sentences(p.body)]) == translations  # all from the memory
     listed = run_cli("models", "list", "--config", config)
     assert f"served by {proxy.url}" in listed.stdout

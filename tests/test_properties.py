@@ -42,6 +42,11 @@ PIECES = st.one_of(
     st.sampled_from(WHITESPACE), st.sampled_from(INVISIBLE),
     st.sampled_from(["# ", "## ", "- ", "1. ", "**", "__", "*", "_", "المصدر: ", "الصورة: ", "٦ يونيو ٢٠٢٣",
                      "**الرباط، 2 فبراير 2025**", "القاهرة – (وكالة الأنباء): "]),
+    # the furniture of issue 17: timestamps, agency datelines, bylines, end markers, glued ends
+    st.sampled_from(["Thu, 09 Aug 2018 19:06:41 +0000", "2017-05-21T11:52:00Z", "الموافق 10 أغسطس 2015 م واس",
+                     "25 شوال 1436 هـ", "دبي - سكاي نيوز عربية", "القاهرة ـ محمد علي", "// انتهى //", "16:31 ت م",
+                     "-----", "اقرأ أيضا:", "مشاركة", "آبل.1.", "اليابان.وأوضح", "آي.جي.تي.في", "العربية.نت",
+                     "ومشرفة.»وأضاف", "(رويترز) -", "/أ ش أ/", "بقلم:", "© 2024", "منذ 3 ساعات", "***"]),
 )
 LINES = st.lists(st.lists(PIECES, min_size=4, max_size=25).map(" ".join), min_size=2, max_size=12)
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "windows-1256", "utf-8 with a stray byte"]

@@ -88,10 +88,10 @@ def test_an_unexpected_error_in_one_article_is_contained(tmp_path, tiny_models, 
 
     real = article.segment
 
-    def fragile(raw):
+    def fragile(raw, **kwargs):
         if raw.path.name == "a001.txt":
             raise AttributeError("'NoneType' object has no attribute 'text'")
-        return real(raw)
+        return real(raw, **kwargs)
 
     monkeypatch.setattr(article, "segment", fragile)
     write_articles(tmp_path / "in", 3)

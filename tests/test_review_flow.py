@@ -303,15 +303,16 @@ def test_review_status_counts_the_to_do_list(out, tmp_path):
         ss = [s for p in load(out / f"{stem}.json")["paragraphs"] for s in p["sentences"] if not s.get("copied")]
         counted[key] = (len(ss), sum(bool(s["flags"]) for s in ss))
     reviewed = {"article.md": 0, "article_full.txt": 2, "copy.txt": 1}
-    assert [(a.article, a.sentences, a.reviewed, a.flagged, a.pending) for a in report.articles] == [
+    assert sorted((a.article, a.sentences, a.reviewed, a.flagged, a.pending) for a in report.articles) == [
         (k, counted[k][0], reviewed[k], counted[k][1], reviewed[k]) for k in sorted(counted)]
+    assert [a.to_review for a in report.articles] == sorted((a.to_review for a in report.articles), reverse=True)
     assert counted["article_full.txt"] == (15, 15)  # the tiny model's gibberish is flagged everywhere
     by_name = {a.article: a for a in report.articles}
     assert by_name["article_full.txt"].to_review == 13 and by_name["copy.txt"].to_review == counted["copy.txt"][1] - 1
     assert report.total.to_review == sum(a.to_review for a in report.articles)
     table = render_status(report).splitlines()
-    assert table[0].split() == ["article", "sentences", "reviewed", "flagged", "to", "review", "pending"]
-    assert table[3].split() == ["article_full.txt", "15", "2", "15", "13", "2"]
+    assert table[0].split() == ["article", "sentences", "reviewed", "flagged", "to", "review", "unsure", "pending"]
+    assert table[2].split() == ["article_full.txt", "15", "2", "15", "13", "0", "2"]  # the most to review first
     assert table[-2].split()[0] == "total" and table[-1].startswith("3 imported correction(s) are not in the outputs yet")
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from translate.text.dates import parse_date_line
 from translate.reading.files import RawDocument
+from translate.text.dates import parse_date_line
 from translate.text.normalize import for_model, is_blank
 from translate.text.segment import segment
 from translate.text.sentences import sentence_spans, split_to_budget
@@ -34,14 +34,15 @@ def sentences(text: str) -> list[str]:
     ("راسل info@example.org. وسيجيبون", ["راسل info@example.org.", "وسيجيبون"]),
     ("انتظر الجميع... ثم بدأ الاجتماع", ["انتظر الجميع...", "ثم بدأ الاجتماع"]),
     ("انتظر الجميع… ثم بدأ الاجتماع", ["انتظر الجميع…", "ثم بدأ الاجتماع"]),
-    ('قال: "الأولى. الثانية." ثم غادر القاعة.', ['قال: "الأولى. الثانية." ثم غادر القاعة.']),
+    # a quotation closed right after its own sentence end ends the sentence (issue 17)
+    ('قال: "الأولى. الثانية." ثم غادر القاعة.', ['قال: "الأولى. الثانية."', "ثم غادر القاعة."]),
     ("قال: «نحن مستعدون. والحوار ممكن». وأضاف أن", ["قال: «نحن مستعدون. والحوار ممكن».", "وأضاف أن"]),
     ("قال: “لقد أولينا اهتماماً. كبيراً”. ثم صمت", ["قال: “لقد أولينا اهتماماً. كبيراً”.", "ثم صمت"]),
     ('قال: «إن "الاتفاق. مهم" جداً». ثم غادر', ['قال: «إن "الاتفاق. مهم" جداً».', "ثم غادر"]),
     ('قال "نعم. ثم غادر.', ['قال "نعم.', "ثم غادر."]),  # an unmatched quote does not swallow the rest
     ("في وقت سابق، أشارت المتحدثة إلى أن الحدث مهم.", ["في وقت سابق، أشارت المتحدثة إلى أن الحدث مهم."]),
     ("النمو 3.5%. والتضخم", ["النمو 3.5%.", "والتضخم"]),
-    ("وصل الوفد.وبدأت المحادثات", ["وصل الوفد.وبدأت المحادثات"]),  # no space: not a boundary
+    ("وصل الوفد.وبدأت المحادثات", ["وصل الوفد.", "وبدأت المحادثات"]),  # glued: a boundary too (issue 17)
     ("سطر أول\nسطر ثان", ["سطر أول", "سطر ثان"]),
 ])
 def test_sentence_boundaries(text, expected):
@@ -186,12 +187,12 @@ def test_budget_splitting_partitions_and_respects_the_budget(text, budget):
     assert all(a < b for a, b in pieces)
 
 
-@pytest.mark.parametrize("line, kind, role", [
-    ("اقرأ أيضاً: لافروف يزور القاهرة", "chrome", None),
-    ("شارك", "chrome", None),
-    ("بقلم: أحمد علي", "meta", "other"),
+@pytest.mark.parametrize("line, kind, role", [  # roles since issue 17: related, share, byline, copyright
+    ("اقرأ أيضاً: لافروف يزور القاهرة", "chrome", "related"),
+    ("شارك", "chrome", "share"),
+    ("بقلم: أحمد علي", "meta", "byline"),
     ("الكلمات المفتاحية: روسيا، مصر", "meta", "other"),
-    ("جميع الحقوق محفوظة لموقع الأخبار", "meta", "other"),
+    ("جميع الحقوق محفوظة لموقع الأخبار", "meta", "copyright"),
 ])
 def test_site_furniture_and_bylines_are_not_body(line, kind, role):
     doc = doc_of(f"عنوان الخبر\n\nنص الفقرة الأولى من الخبر هنا.\n\n{line}\n\nنص الفقرة الثانية من الخبر هنا.\n")

@@ -66,21 +66,23 @@ def test_translation_memory_hits_and_invalidation(tmp_path, tiny_models):
     memory.close()
 
 
-def test_translation_memory_survives_a_crash_mid_run(tmp_path, tiny_models):
-    options = load_config(tiny_models).profile().translation
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_translation_memory_survives_a_crash_mid_run(tmp_path, tiny_models, parallel):
+    options = dataclasses.replace(load_config(tiny_models).profile().translation, threads=2, parallel_batches=parallel)
     inner = load_backend(options, role="translation")
+    assert inner.parallel_batches == parallel
     path = tmp_path / "tm.sqlite"
     memory = TranslationMemory(path)
-    real = inner.translate
+    real = inner._checked  # every batch passes here, submitted (parallel) or translated (one at a time)
     batches = []
 
-    def crashing(batch, *, context=None):
+    def crashing(batch):
         batches.append(batch)
         if len(batches) == 3:
             raise RuntimeError("power cut")
         return real(batch)
 
-    inner.translate = crashing
+    inner._checked = crashing
     key = memory_key(inner.settings())
     stack = BatchingBackend(StoringBackend(inner, lambda pairs: memory.store(key, pairs)), batch_tokens=40)
     with pytest.raises(RuntimeError):

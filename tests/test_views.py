@@ -184,3 +184,105 @@ def test_only_the_english_is_editable_and_nothing_is_exported_before_an_edit(bat
     assert sides == ["en"] * len(sentences(record))
     assert driver.execute_script("return document.getElementById('download').disabled") is True
     assert driver.find_element("id", "edits").text == "No edits"
+
+
+# ---------------------------------------------------------------- views keep the README's promises
+
+
+def test_markdown_review_file_shows_each_flagged_sentence_with_its_flags(batch_out):
+    from markdown_it import MarkdownIt
+
+    from translate.record import flag_reason, review_counts
+
+    for stem in ("hostile", "article_full"):
+        record = load(batch_out / f"{stem}.json")
+        text = (batch_out / f"{stem}.md").read_text(encoding="utf-8")
+        flagged = [s for s in sentences(record) if s.get("flags")]
+        assert flagged
+        for s in flagged:  # each flagged sentence's English is followed by its flags, as on the HTML page
+            marker = f"**⚑ {', '.join(s['flags'])}**"
+            assert marker in text, (stem, s["id"])
+        counts = review_counts(record)
+        assert f"{counts['flagged']} flagged sentence(s), {counts['to_review']} to review" in text
+        legend = text.split("## Quality flags", 1)[1]
+        for flag in {f for s in flagged for f in s["flags"]}:
+            assert flag_reason(flag) in legend
+        html = MarkdownIt().render(text)
+        assert "<script" not in html and "⚑" in html
+    hostile = (batch_out / "hostile.md").read_text(encoding="utf-8")
+    assert "glossary**" in hostile  # the Lavrov sentence
+
+
+def test_index_md_has_the_flags_and_to_review_columns_of_index_html(batch_out):
+    manifest = load(batch_out / "manifest.json")["files"]
+    index = (batch_out / "index.md").read_text(encoding="utf-8")
+    assert "| Date | Title | Summary | Flags | To review | File |" in index
+    html = (batch_out / "index.html").read_text(encoding="utf-8")
+    assert ">Flags<" in html and ">To review<" in html
+    rows = [line for line in index.splitlines() if line.startswith("| ") and "](" in line]
+    assert len(rows) == len(manifest)
+    for key, entry in manifest.items():
+        row = next(r for r in rows if f"[{key}]" in r)
+        cells = [c.strip() for c in row.strip("|").split(" | ")]
+        assert cells[3] == str(entry["flagged"]) and cells[4] == str(entry["to_review"]), (key, cells)
+
+
+def test_every_tmx_unit_says_where_its_english_comes_from(batch_out):
+    import xml.etree.ElementTree as ET
+
+    from translate.record import origin
+
+    for stem in ("article_full", "hostile", "article", "page"):
+        record = load(batch_out / f"{stem}.json")
+        by_id = {s["id"]: s for s in sentences(record)}
+        units = ET.parse(batch_out / f"{stem}.tmx").getroot().iter("tu")
+        for unit in units:
+            props = {p.get("type"): p.text for p in unit.iter("prop")}
+            sid = unit.get("tuid").rsplit("#", 1)[1]
+            assert props["x-origin"] == origin(by_id[sid]) == "machine", (stem, sid)
+            assert props.get("x-flags", "") == ",".join(by_id[sid].get("flags", []))
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_review_pages_never_scroll_sideways(batch_out, driver, width):
+    driver.set_window_size(width, 900)
+    try:
+        for page in ("article_full", "hostile", "article", "page", "index"):
+            driver.get((batch_out / f"{page}.html").as_uri())
+            overflow = driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert overflow[0] <= overflow[1], (page, width, overflow)
+            facts = driver.execute_script("const f=document.querySelector('header .facts');"
+                                          "return f?[f.scrollWidth,f.clientWidth]:[0,0]")
+            assert facts[0] <= facts[1], (page, width, facts)  # the provenance line wraps
+    finally:
+        driver.set_window_size(1400, 1000)
+
+
+def test_flags_do_not_look_like_spelling_mistakes(batch_out, driver):
+    driver.get((batch_out / "hostile.html").as_uri())
+    style = driver.execute_script("const s=getComputedStyle(document.querySelector('.en .s.flagged'));"
+                                  "return [s.textDecorationLine, s.textDecorationStyle, s.textUnderlineOffset]")
+    assert style[0] == "underline" and style[1] == "dashed" and style[2] != "auto"  # spell-check draws wavy
+    labels = driver.execute_script("return [...document.querySelectorAll('.en .flag')].map(e=>e.textContent)")
+    assert labels and all(label.startswith("⚑ ") for label in labels)
+
+
+def test_sortable_columns_show_their_direction(batch_out, driver):
+    from selenium.webdriver.common.by import By
+
+    driver.get((batch_out / "index.html").as_uri())
+    state = lambda: driver.execute_script(  # noqa: E731
+        "return [...document.querySelectorAll('th[aria-sort]')].map(th=>[th.textContent,th.getAttribute('aria-sort'),"
+        "getComputedStyle(th.querySelector('button'),'::after').content])")
+    first = state()
+    assert first[0][:2] == ["Date", "descending"] and "▼" in first[0][2]  # newest first, as rendered
+    assert all(s[1] == "none" for s in first[1:])
+    driver.find_element(By.CSS_SELECTOR, "th[aria-sort] button").click()
+    assert state()[0][1] == "ascending" and "▲" in state()[0][2]
+    flags = driver.find_elements(By.CSS_SELECTOR, "th[aria-sort] button")[2]
+    flags.click()
+    now = state()
+    assert now[0][1] == "none" and now[2][:2] == ["Flags", "ascending"] and "▲" in now[2][2]
+    flags.click()
+    assert state()[2][1] == "descending"

@@ -176,7 +176,7 @@ def ttk(script: str, *args: str) -> str:
 def expected_units(record: dict) -> list[list]:
     """What translate-toolkit must read: its id (file original + \\x04 + unit id), source, target,
     state number (80 needs review, 100 translated, 121 final and approved), approved, translatable, notes."""
-    from translate.record import FLAGS
+    from translate.record import CONFIDENCE_MEASURE, FLAGS
 
     units = []
     for s in sentences(record):
@@ -184,6 +184,8 @@ def expected_units(record: dict) -> list[list]:
         state = 121 if human or copied else 80 if flags else 100
         notes = [f"{f}: {FLAGS[f]}" for f in flags]
         notes += [f"human translation by {s['reviewer']} ({s['reviewed']})"] if human else []
+        notes += [f"confidence {s['confidence']:.3f} ({CONFIDENCE_MEASURE})"] if "confidence" in s and not (
+            human or copied) else []
         notes += ["no Arabic text: carried over untranslated"] if copied else []
         units.append([f"{record['source']['path']}\x04{s['id']}", s["source"], s["target"].replace("\x01", "\ufffd"),
                       state, human or copied, not copied, "\n".join(notes)])

@@ -40,7 +40,8 @@ class ModelOptions:
     backend: str = "auto"
     device: str = "auto"
     compute_type: str = "auto"  # ctranslate2: int8 on CPU, int8_float16 on CUDA
-    threads: int = 0  # ctranslate2 threads per batch; 0: all cores
+    threads: int = 0  # ctranslate2: cores the model uses (split between parallel batches); 0: all cores
+    parallel_batches: int | str = "auto"  # ctranslate2: batches decoded at once; auto: per device (backends.devices)
     max_input_tokens: int = 256
     batch_tokens: int | str = "auto"  # padded source tokens per batch; auto: per device (backends.devices)
     max_hypotheses: int | str = "auto"  # segments x beams decoded at once; auto: per device
@@ -61,6 +62,7 @@ class TranslationOptions(ModelOptions):
     model: str = "Helsinki-NLP/opus-mt-ar-en"
     source_lang: str | None = None  # the model's code for Arabic (None: detected from the model folder)
     target_lang: str | None = None  # the model's code for English (None: detected)
+    low_confidence: float | None = None  # flag machine sentences whose confidence (0-1) is below this; None: off
 
     @property
     def languages(self) -> tuple[str | None, str | None]:
@@ -220,9 +222,9 @@ def _typed(path: Path, where: str, value: Any, kind: type | tuple, choices: tupl
 
 _FIELD_TYPES = {
     "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
-    "max_input_tokens": int, "batch_tokens": (int, str), "max_hypotheses": (int, str), "sentences": int, "compute_type": str, "threads": int,
+    "max_input_tokens": int, "batch_tokens": (int, str), "max_hypotheses": (int, str), "parallel_batches": (int, str), "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
-    "no_repeat_ngram_size": int, "max_correction_characters": int, "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
+    "no_repeat_ngram_size": int, "max_correction_characters": int, "low_confidence": (float, int, type(None)), "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
     "source_lang": (str, type(None)), "target_lang": (str, type(None)), "prefix": (str, type(None)),
 }
 _CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS, "compute_type": COMPUTE_TYPES}
@@ -241,16 +243,20 @@ def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir:
                                      role="translation" if cls is TranslationOptions else "summary")
             continue
         changes[key] = _typed(path, f"{where}.{key}", value, _FIELD_TYPES[key], _CHOICES.get(key, ()))
+        if key == "low_confidence" and value is not None and (isinstance(value, bool) or not 0 < value < 1):
+            raise ConfigError(path, f"{where}.{key}", f"expected a confidence between 0 and 1, got {value!r}",
+                              "write e.g. 0.3 (sentences the model gave less than 30% per token are flagged), "
+                              "or null to turn the flag off")
         if key == "model":
             changes[key] = _resolve_model_path(value, config_dir)
         if key == "glossary" and value:
             changes[key] = str((config_dir / Path(value).expanduser()).resolve())
         if key == "formats":
             changes[key] = parse_formats(value, f"{path}: {where}.formats")
-    for key in ("max_input_tokens", "batch_tokens", "max_hypotheses", "num_beams", "max_new_tokens"):
+    for key in ("max_input_tokens", "batch_tokens", "max_hypotheses", "parallel_batches", "num_beams", "max_new_tokens"):
         if changes.get(key) == 0:
             raise ConfigError(path, f"{where}.{key}", "must be at least 1", "use a positive number")
-    for key in ("batch_tokens", "max_hypotheses"):
+    for key in ("batch_tokens", "max_hypotheses", "parallel_batches"):
         if isinstance(changes.get(key), str) and changes[key] != "auto":
             raise ConfigError(path, f"{where}.{key}", f"expected a number or auto, got {changes[key]!r}",
                               "write a positive number, or auto for the device's default")

@@ -148,3 +148,17 @@ class TranslationMemoryError(UsageError):
     article (exit code 2), naming the file; nothing already finished is touched."""
 
     code = "memory"
+
+
+class NoArticlesError(UsageError):
+    """The input holds files, but none of a format the tool reads (e.g. only .pdf or .docx): the run
+    cannot start (exit code 2); the message names what was found and how to convert it."""
+
+    code = "no-articles"
+
+
+class ModelArchiveError(UsageError):
+    """``translate models import``: the archive is not one ``translate models export`` wrote, or it
+    was damaged or altered (a checksum does not match): nothing was installed (exit code 2)."""
+
+    code = "model-archive"

@@ -1,5 +1,6 @@
 """Translation memory: an SQLite file mapping (model, revision, backend, compute type, generation
-settings, normalized source segment) to its translation, so a re-run after changing only the
+settings, normalized source segment) to its translation (with the model's log-probability of it,
+so a memory hit keeps its confidence), so a re-run after changing only the
 summarizer, or a boilerplate line seen in an earlier article, costs no model call.
 
 Each batch is committed in one transaction (write-ahead log), so an interrupted run leaves the
@@ -27,7 +28,7 @@ from .record import Human
 MEMORY_FILE = "translation-memory.sqlite"  # in the output folder, unless --memory names another file
 _SCHEMA = """CREATE TABLE IF NOT EXISTS memory (
   settings TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, tokens INTEGER NOT NULL,
-  hit_limit INTEGER NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')),
+  hit_limit INTEGER NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')), logprob REAL,
   PRIMARY KEY (settings, source))"""
 _HUMAN_COLUMNS = "text, reviewer, time, file, source, replaced"
 _HUMAN_SCHEMA = (
@@ -85,12 +86,15 @@ class TranslationMemory:
                 self.db.execute(_SCHEMA)
                 for statement in _HUMAN_SCHEMA:
                     self.db.execute(statement)
+                columns = {row[1] for row in self.db.execute("PRAGMA table_info(memory)")}
+                if "logprob" not in columns:  # a memory of an earlier version: its entries have no confidence
+                    self.db.execute("ALTER TABLE memory ADD COLUMN logprob REAL")
                 self.db.commit()
                 problem = self.db.execute("PRAGMA quick_check").fetchone()[0]
                 if problem != "ok":
                     raise sqlite3.DatabaseError(problem)
                 # a file of another program with tables of these names: its columns are not ours
-                self.db.execute("SELECT settings, source, target, tokens, hit_limit FROM memory LIMIT 0")
+                self.db.execute("SELECT settings, source, target, tokens, hit_limit, logprob FROM memory LIMIT 0")
                 self.db.execute(f"SELECT key, {_HUMAN_COLUMNS} FROM human LIMIT 0")
             except BaseException:
                 self.db.close()
@@ -103,19 +107,19 @@ class TranslationMemory:
             for start in range(0, len(unique), 500):
                 chunk = unique[start:start + 500]
                 rows = self.db.execute(
-                    f"SELECT source, target, tokens, hit_limit FROM memory WHERE settings = ? AND source IN "
+                    f"SELECT source, target, tokens, hit_limit, logprob FROM memory WHERE settings = ? AND source IN "
                     f"({','.join('?' * len(chunk))})", [settings, *chunk])
-                found.update({s: Output(t, n, bool(h)) for s, t, n, h in rows})
+                found.update({s: Output(t, n, bool(h), logprob=lp) for s, t, n, h, lp in rows})
         return found
 
     def store(self, settings: str, pairs: Sequence[tuple[str, Output]]) -> None:
         """Remember translations (one transaction). Failures are not remembered: an output with an
         ``error``, or one a backend marked as a refusal or unparsable, is asked again next time."""
-        rows = [(settings, s, o.text, o.tokens, int(o.hit_limit)) for s, o in pairs
+        rows = [(settings, s, o.text, o.tokens, int(o.hit_limit), o.logprob) for s, o in pairs
                 if o.error is None and not {"refusal", "unparsed"} & set(o.notes)]
         with _guarded(self.path), self.db:  # one transaction
-            self.db.executemany("INSERT OR REPLACE INTO memory (settings, source, target, tokens, hit_limit) "
-                                "VALUES (?, ?, ?, ?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO memory (settings, source, target, tokens, hit_limit, logprob) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def human_lookup(self, keys: Iterable[str]) -> dict[str, Human]:
         """The human translations among ``keys`` (see ``human_key``)."""

@@ -35,7 +35,13 @@ FLAGS = {
     "hit_limit": "hit the generation length limit (possibly cut off)",
     "glossary": "glossary term not rendered as specified",
     "refusal": "the model (an instruction LLM) refused to translate",
+    "suspicious_output": "the English has markup, links, code or instructions that the source does not have",
+    "low_confidence": "the model was unsure of this translation (confidence below the profile's threshold)",
 }
+
+# What a sentence's confidence is: the model's own probability of its output, per token.
+CONFIDENCE_MEASURE = ("geometric-mean token probability of the model's output (exp of the mean token "
+                      "log-probability; the model's own certainty, not a guarantee of correctness)")
 
 ORIGINS = ("machine", "human", "copied")
 
@@ -56,6 +62,9 @@ class SentenceRecord(TypedDict, total=False):
     copied: bool  # no Arabic: carried over untranslated
     dateline: bool  # the opening dateline of the article's first body paragraph
     hit_limit: bool
+    confidence: float  # machine translations: the model's geometric-mean token probability, 0-1
+    logprob: float  # ... and its mean token log-probability (what confidence is exp of)
+    suggestions: list[dict]  # reviewed translations of similar sentences: source, target, similarity, reviewer
     notes: list[str]  # what the backend reported (an LLM's retry or refusal)
     segments: list[dict]  # the pieces of a sentence split to fit the model: span, source, target
 
@@ -138,6 +147,21 @@ def is_flagged(sentence: SentenceRecord) -> bool:
     return bool(sentence.get("flags"))
 
 
+def confidence(sentence: SentenceRecord) -> float | None:
+    """The model's confidence in a machine translation (0-1), None for human and copied text and
+    for backends that cannot say."""
+    value = sentence.get("confidence")
+    return value if isinstance(value, (int, float)) and origin(sentence) == "machine" else None
+
+
+def confidence_summary(record_paragraphs: list[ParagraphRecord]) -> dict:
+    """The article's confidence: the measure, its minimum and mean over machine sentences."""
+    values = [c for p in record_paragraphs for s in p["sentences"] if (c := confidence(s)) is not None]
+    return {"measure": CONFIDENCE_MEASURE, "sentences": len(values),
+            "min": round(min(values), 4) if values else None,
+            "mean": round(sum(values) / len(values), 4) if values else None}
+
+
 def flag_reason(flag: str) -> str:
     """What a flag means, for people (an unknown flag stands for itself)."""
     return FLAGS.get(flag, flag)
@@ -186,11 +210,12 @@ def all_copied(paragraph: ParagraphRecord) -> bool:
 
 # ---------------------------------------------------------------- review counts
 
-COUNT_NAMES = ("sentences", "reviewed", "flagged", "to_review", "pending")
+COUNT_NAMES = ("sentences", "reviewed", "flagged", "to_review", "pending", "low_confidence")
 
 
 def review_counts(record: ArticleRecord, human: Mapping[str, Human] | None = None) -> dict[str, int]:
-    """``sentences``, ``reviewed``, ``flagged``, ``to_review``, ``pending`` of one record, counted
+    """``sentences``, ``reviewed``, ``flagged``, ``to_review``, ``pending``, ``low_confidence`` (not
+    reviewed) of one record, counted
     over the sentences a reviewer can act on. ``human``: reviewers' translations from the memory by
     ``human_key`` (none: the record alone); ``pending`` are those not in the record yet (the next
     batch puts them there). ``to_review`` is the reviewer's to-do list: flagged and not reviewed."""
@@ -206,6 +231,7 @@ def review_counts(record: ArticleRecord, human: Mapping[str, Human] | None = Non
         counts["pending"] += in_memory is not None and not (in_record and s.get("target") == in_memory.text)
         counts["flagged"] += is_flagged(s)
         counts["to_review"] += is_flagged(s) and not reviewed
+        counts["low_confidence"] += "low_confidence" in flags(s) and not reviewed
     return counts
 
 

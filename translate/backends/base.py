@@ -17,6 +17,10 @@ class Output:
     hit_limit: bool = False
     notes: tuple[str, ...] = ()
     error: str | None = None
+    # the model's log-probability of its own output: the sum over the ``tokens`` generated tokens
+    # (natural log; None when the backend cannot say, e.g. a server without logprobs). Its mean,
+    # ``logprob / tokens``, is the sentence's confidence (``record.confidence``).
+    logprob: float | None = None
 
 
 @dataclass(frozen=True)

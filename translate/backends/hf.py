@@ -35,7 +35,8 @@ class TransformersBackend(Seq2SeqBackend):
 
         model = self._model()
         gen = self.generation
-        kwargs = {"num_beams": gen.num_beams, "max_new_tokens": gen.max_new_tokens, "length_penalty": gen.length_penalty}
+        kwargs = {"num_beams": gen.num_beams, "max_new_tokens": gen.max_new_tokens,
+                  "length_penalty": gen.length_penalty}
         if gen.min_new_tokens:
             kwargs["min_new_tokens"] = gen.min_new_tokens
         if gen.no_repeat_ngram_size:
@@ -46,12 +47,19 @@ class TransformersBackend(Seq2SeqBackend):
         pad = self.tokenizer.pad_token_id
         input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids in encoded], device=self.device)
         mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in encoded], device=self.device)
-        with torch.inference_mode():
-            sequences = model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
         eos = model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos])
+        from transformers import LogitsProcessorList
+
+        from .logprobs import SequenceLogProbs, unreachable
+
+        # Output.logprob, without keeping every step's scores
+        recorder = SequenceLogProbs(sorted(eos_ids), beams=gen.num_beams, never=unreachable(self.config, self.tokenizer))
+        with torch.inference_mode():
+            sequences = model.generate(input_ids=input_ids, attention_mask=mask,
+                                       logits_processor=LogitsProcessorList([recorder]), **kwargs)
         outputs = []
-        for row in sequences.tolist():
+        for item, row in enumerate(sequences.tolist()):
             generated = row[1:]  # drop the decoder start token
             end = next((i for i, t in enumerate(generated) if t in eos_ids), None)
             produced = len(generated) if end is None else end + 1  # tokens generated, the end token included
@@ -61,7 +69,9 @@ class TransformersBackend(Seq2SeqBackend):
             if self.target_token_id is not None and text_ids[:1] == [self.target_token_id]:
                 text_ids = text_ids[1:]  # the forced language token is not part of the text
             # a model with forced_eos_token_id ends with EOS even when cut off: judge by the length
-            outputs.append(Output(text=self._decode(text_ids), tokens=produced, hit_limit=produced >= gen.max_new_tokens))
+            outputs.append(Output(text=self._decode(text_ids), tokens=produced,
+                                  hit_limit=produced >= gen.max_new_tokens,
+                                  logprob=recorder.total(item, row[:1 + produced])))
         return outputs
 
     def provenance(self) -> dict:

@@ -80,12 +80,22 @@ def resolve_model(model: str, revision: str | None, role: str) -> Path:
                                     "check the model id and revision in models.yaml") from exc
 
 
-def resolve_device(device: str) -> str:
-    import torch
+def resolve_device(device: str, backend: str = "transformers") -> str:
+    """``auto`` -> ``cuda`` when the backend's engine sees a CUDA GPU, else ``cpu``. CTranslate2 is
+    asked itself, so its path never imports torch (~1.3 s of start-up)."""
+    if device == "cpu":
+        return device
+    if backend == "ctranslate2":
+        import ctranslate2
 
+        available = ctranslate2.get_cuda_device_count() > 0
+    else:
+        import torch
+
+        available = torch.cuda.is_available()
     if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
+        return "cuda" if available else "cpu"
+    if device == "cuda" and not available:
         raise ModelUnavailableError("device 'cuda' was requested but no CUDA GPU is available",
                                     "set device: cpu (or auto) in models.yaml")
     return device

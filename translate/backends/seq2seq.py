@@ -28,7 +28,8 @@ class Seq2SeqBackend:
         self.options = options
         self.folder = folder
         self.role = role
-        self.tokenizer, self.config = load_tokenizer_and_config(folder, role=role, model=options.model)
+        self.device = resolve_device(options.device, self.name)
+        self.tokenizer, self.config = self._tokenizer_and_config()
         self.tagging = detect(model_info(options.model, folder, self.tokenizer, self.config), role=role,
                               overrides=Overrides(*options.languages, options.prefix))
         if self.tagging.src_lang:
@@ -42,9 +43,12 @@ class Seq2SeqBackend:
         for key, clamp in self.clamps.items():
             log.warning("%s model %s: %s %d is more than the model allows; using %d (%s)", role, options.model, key,
                         clamp["requested"], clamp["used"], clamp["limit"])
-        self.device = resolve_device(options.device)
         self.loaded = False
         self.calls = 0  # inputs translated by the model
+
+    def _tokenizer_and_config(self):
+        """transformers' tokenizer and config of the model (``ct2`` reads a snapshot of them instead)."""
+        return load_tokenizer_and_config(self.folder, role=self.role, model=self.options.model)
 
     @classmethod
     def load(cls, options, *, role: str):
@@ -59,7 +63,8 @@ class Seq2SeqBackend:
 
     @property
     def max_input_tokens(self) -> int:
-        limits = [getattr(self.config, "max_position_embeddings", None), getattr(self.tokenizer, "model_max_length", None)]
+        limits = [getattr(self.config, "max_position_embeddings", None),
+                  getattr(self.tokenizer, "model_max_length", None)]
         return min((x for x in limits if isinstance(x, int) and 0 < x < 1_000_000), default=1024)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
@@ -77,13 +82,17 @@ class Seq2SeqBackend:
         ``context`` is not used: a sequence-to-sequence model translates each segment on its own."""
         if not batch:
             return []
+        return self._generate(self._checked(batch))
+
+    def _checked(self, batch: Sequence[str]) -> list[list[int]]:
+        """``batch`` encoded, refused when an input is too long; counted in ``calls``."""
         encoded = self.encode(batch)
         longest = max(len(ids) for ids in encoded)
         if longest > self.max_input_tokens:
             raise ValueError(f"input of {longest} tokens exceeds the model limit {self.max_input_tokens}; "
                              "inputs must be split before they reach the backend")
         self.calls += len(batch)
-        return self._generate(encoded)
+        return encoded
 
     def _generate(self, encoded: list[list[int]]) -> list[Output]:
         raise NotImplementedError
@@ -98,13 +107,12 @@ class Seq2SeqBackend:
                 "family": self.tagging.record(), "generation": asdict(self.generation)}
 
     def provenance(self) -> dict:
-        import transformers
-
         from .. import __version__
+        from .light import transformers_version
 
         return {**self.settings(), "architecture": (self.config.architectures or [self.config.model_type])[0],
                 "device": self.device, "loaded": self.loaded, "clamped": self.clamps or None,
-                "versions": {"translate": __version__, "transformers": transformers.__version__}}
+                "versions": {"translate": __version__, "transformers": transformers_version()}}
 
 
 def clamp_generation(generation, positions: int | None):
@@ -132,5 +140,6 @@ def model_info(model: str, folder: Path, tokenizer, config) -> ModelInfo:
     vocab = (frozenset(tokenizer.get_vocab()) | frozenset(tokenizer.all_special_tokens)
              | frozenset(getattr(tokenizer, "lang_token_to_id", None) or ()))  # M2M-100 keeps them apart
     return ModelInfo(model=model, model_type=getattr(config, "model_type", None),
-                     tokenizer_class=type(tokenizer).__name__, vocab=vocab, config=config.to_dict(),
+                     tokenizer_class=getattr(tokenizer, "class_name", None) or type(tokenizer).__name__, vocab=vocab,
+                     config=config.to_dict(),
                      tokenizer_config=tokenizer_config)

@@ -20,9 +20,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .base import Backend
+from .base import Backend, Output
 from .devices import budgets
-from .base import Output
 from .wrappers import BatchingBackend, IsolatingBackend, RunCacheBackend, StoringBackend
 
 Loader = Callable[..., Backend]
@@ -87,12 +86,18 @@ def build_stack(options, *, role: str, loader: Loader | None = None, isolate: bo
 def counting_backend(options, *, loader: Loader | None = None) -> Backend:
     """The translation model's tokenizer and limits only (no weights, no GPU): for planning
     segments where no model runs (Ray's reading tasks). CTranslate2 and Transformers count with the
-    same tokenizer, and Transformers loads its weights only when it translates."""
+    same tokenizer; a CTranslate2 backend named explicitly loads no weights until it translates,
+    and reads the tokenizer snapshot of a converted model (no torch, ``backends.light``)."""
     if loader is None:
         from . import load_backend
 
         loader = load_backend
     light = dataclasses.replace(options, device="cpu")
     if options.backend in ("auto", "ctranslate2") and options.llm is None:
-        light = dataclasses.replace(light, backend="transformers")
+        try:
+            import ctranslate2  # noqa: F401
+        except ImportError:
+            light = dataclasses.replace(light, backend="transformers")
+        else:
+            light = dataclasses.replace(light, backend="ctranslate2")
     return loader(light, role="translation")

@@ -1,17 +1,62 @@
-"""Behaviour added around any backend: length-sorted token-budget batching, a per-run cache, and
-fault isolation (a failing batch is bisected down to the inputs that fail). ``stack`` puts them
-together."""
+"""Behaviour added around any backend: length-sorted token-budget batching (batches decoded in
+parallel by a backend that can), a per-run cache, and fault isolation (a failing batch is bisected
+down to the inputs that fail). ``stack`` puts them together.
+
+Parallel batches are a capability: a backend whose ``parallel_batches`` is above 1 has a
+``submit(batch)`` that starts decoding and returns at once with a ``Pending`` whose ``result()``
+waits for the outputs (CTranslate2 with ``inter_threads``). The wrappers between the batching and
+the model pass it on only where they keep their behaviour: ``IsolatingBackend`` and
+``StoringBackend`` do their work in ``result()``, which ``BatchingBackend`` calls in the caller's
+thread, batch after batch in its own order — so what is stored, when, and which failures are
+bisected are exactly as with one batch at a time. Any other wrapper reports 1 (one batch at a
+time), so nothing that does not know about it sees concurrent batches.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from ..errors import UsageError
 from .base import Backend, Contexts, Output
 
+
+class Pending(Protocol):
+    """A batch being decoded: ``result()`` waits for its outputs (or raises the model's error)."""
+
+    def result(self) -> list[Output]: ...
+
+
+class Deferred:
+    """A ``Pending`` made of a function run by ``result()`` (once; later calls give the same list)."""
+
+    def __init__(self, finish: Callable[[], list[Output]]) -> None:
+        self.finish = finish
+        self.outputs: list[Output] | None = None
+
+    def result(self) -> list[Output]:
+        if self.outputs is None:
+            self.outputs = self.finish()
+        return self.outputs
+
+
+def parallel_batches(backend) -> int:
+    """How many batches ``backend`` decodes at once: its ``parallel_batches`` when its class has a
+    ``submit`` method, else 1 (a wrapper that delegates by ``__getattr__`` but changes only
+    ``translate`` must see every batch)."""
+    return getattr(backend, "parallel_batches", 1) if callable(getattr(type(backend), "submit", None)) else 1
+
+
+def _raise(exc: BaseException):
+    raise exc
+
+
 class Wrapper:
-    """A backend around another: everything but ``translate`` is the inner backend's."""
+    """A backend around another: everything but ``translate`` is the inner backend's. A wrapper
+    decodes one batch at a time (``parallel_batches`` 1) unless it implements ``submit``."""
+
+    parallel_batches = 1
 
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
@@ -54,8 +99,19 @@ class StoringBackend(Wrapper):
         super().__init__(inner)
         self.store = store
 
+    @property
+    def parallel_batches(self) -> int:
+        return parallel_batches(self.inner)
+
     def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
-        outputs = self.inner.translate(batch, context=context)
+        return self._stored(batch, self.inner.translate(batch, context=context))
+
+    def submit(self, batch: Sequence[str], *, context: Contexts | None = None) -> Pending:
+        """The outputs are stored when ``result()`` returns them, in the caller's thread."""
+        pending = self.inner.submit(batch, context=context)
+        return Deferred(lambda: self._stored(batch, pending.result()))
+
+    def _stored(self, batch: Sequence[str], outputs: list[Output]) -> list[Output]:
         good = [(text, output) for text, output in zip(batch, outputs, strict=True) if output.error is None]
         if good:
             self.store(good)
@@ -72,6 +128,10 @@ class IsolatingBackend(Wrapper):
         super().__init__(inner)
         self.failures = 0  # inputs that failed on their own
 
+    @property
+    def parallel_batches(self) -> int:
+        return parallel_batches(self.inner)
+
     def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
         if not batch:
             return []
@@ -80,12 +140,37 @@ class IsolatingBackend(Wrapper):
         except UsageError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of a model on some input is contained
-            if len(batch) == 1:
-                self.failures += 1
-                reason = f"{type(exc).__name__}: {exc}"
-                log.debug("the model failed on one segment (%s)", reason, exc_info=True)
-                return [Output(text="", tokens=0, error=reason)]
-            log.debug("a batch of %d segments failed (%s: %s); retrying in halves", len(batch), type(exc).__name__, exc)
+            return self._failed(batch, exc, context)
+
+    def submit(self, batch: Sequence[str], *, context: Contexts | None = None) -> Pending:
+        """The batch is started now; a failure (when starting it or in ``result()``) is bisected
+        in ``result()``, one half after the other, as ``translate`` does."""
+        if not batch:
+            return Deferred(list)
+        try:
+            pending = self.inner.submit(batch, context=context)
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of a model on some input is contained
+            return Deferred(functools.partial(self._failed, batch, exc, context))  # exc: unbound after the block
+
+        def finish() -> list[Output]:
+            try:
+                return pending.result()
+            except UsageError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - as in translate
+                return self._failed(batch, exc, context)
+
+        return Deferred(finish)
+
+    def _failed(self, batch: Sequence[str], exc: Exception, context: Contexts | None) -> list[Output]:
+        if len(batch) == 1:
+            self.failures += 1
+            reason = f"{type(exc).__name__}: {exc}"
+            log.debug("the model failed on one segment (%s)", reason, exc_info=True)
+            return [Output(text="", tokens=0, error=reason)]
+        log.debug("a batch of %d segments failed (%s: %s); retrying in halves", len(batch), type(exc).__name__, exc)
         half = len(batch) // 2
         return self.translate(batch[:half], context=context) + self.translate(batch[half:], context=context)
 
@@ -93,7 +178,11 @@ class IsolatingBackend(Wrapper):
 class BatchingBackend(Wrapper):
     """Sort inputs by length, cut into batches of at most ``batch_tokens`` padded tokens, restore order.
 
-    Sorting keeps padding (wasted compute) small; the result list is always in input order.
+    Sorting keeps padding (wasted compute) small; the result list is always in input order. When
+    the inner backend decodes N batches at once (``parallel_batches``), up to 2N batches are in
+    flight (a worker that finishes finds the next one waiting), longest first, and their results
+    are taken in order; a call that would make fewer than N batches is cut into N smaller ones, so
+    that no core waits while there is work (one article, a summary round of a few articles).
     """
 
     def __init__(self, inner: Backend, *, batch_tokens: int, max_items: int = 0, on_batch=None) -> None:
@@ -102,12 +191,20 @@ class BatchingBackend(Wrapper):
         self.max_items = max_items  # at most this many inputs per batch (0: no limit)
         self.on_batch = on_batch  # called with the number of inputs done, for progress
 
-    def batches(self, lengths: Sequence[int]) -> list[list[int]]:
+    def batches(self, lengths: Sequence[int], parts: int = 1) -> list[list[int]]:
+        """Indices of ``lengths`` in batches, longest first; at least ``parts`` batches when there
+        are that many inputs (the budget lowered to an even share of the tokens)."""
+        batches = self._cut(lengths, self.batch_tokens)
+        if parts > 1 and len(batches) < min(parts, len(lengths)):
+            batches = self._cut(lengths, min(self.batch_tokens, -(-sum(lengths) // parts)))
+        return batches
+
+    def _cut(self, lengths: Sequence[int], budget: int) -> list[list[int]]:
         order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
         batches: list[list[int]] = []
         for index in order:
             fits = not self.max_items or len(batches[-1]) < self.max_items if batches else False
-            if fits and lengths[batches[-1][0]] * (len(batches[-1]) + 1) <= self.batch_tokens:
+            if fits and lengths[batches[-1][0]] * (len(batches[-1]) + 1) <= budget:
                 batches[-1].append(index)  # the first item of a batch is its longest
             else:
                 batches.append([index])
@@ -115,8 +212,27 @@ class BatchingBackend(Wrapper):
 
     def translate(self, batch: Sequence[str], *, context: Contexts | None = None) -> list[Output]:
         results: list[Output | None] = [None] * len(batch)
-        for indices in self.batches(self.inner.count_tokens(batch)):
-            outputs = self.inner.translate([batch[i] for i in indices], context=context)
+        width = parallel_batches(self.inner)
+        cut = self.batches(self.inner.count_tokens(batch), parts=width) if batch else []
+        ahead = 2 * width if width > 1 and len(cut) > 1 else 0  # batches in flight
+
+        def start(k: int) -> Pending:
+            """Submit batch k; an error raised now is raised when its turn comes, after the batches
+            before it are taken (and stored), as when batches run one after another."""
+            try:
+                return self.inner.submit([batch[i] for i in cut[k]], context=context)
+            except Exception as exc:  # noqa: BLE001 - raised again in order, below
+                return Deferred(functools.partial(_raise, exc))
+
+        started: list[Pending | None] = [start(k) for k in range(min(ahead, len(cut)))]
+        for k, indices in enumerate(cut):
+            if ahead:
+                outputs = started[k].result()  # type: ignore[union-attr]
+                started[k] = None
+                if k + ahead < len(cut):  # one is done: start the next
+                    started.append(start(k + ahead))
+            else:
+                outputs = self.inner.translate([batch[i] for i in indices], context=context)
             for i, output in zip(indices, outputs, strict=True):
                 results[i] = output
             if self.on_batch:

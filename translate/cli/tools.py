@@ -14,18 +14,39 @@ from . import ConfigOpt, _fail, _setup_logging, app, log
 
 @app.command("segment")
 def segment_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Article files to segment.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the structure as JSON (a list, one object per file).")] = False,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
+                                                help="Article files, or folders of articles, to segment.")],
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the structure as JSON (one object per file; with --summary, the summary).")] = False,
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Over all the articles: blocks per kind and role, the share with a title and a date, "
+                          "the most frequent lines of each kind.")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, metavar="N",
+                                     help="With --summary: frequent lines shown per kind.")] = 5,
+    config: ConfigOpt = None,
+    profile: Annotated[Optional[str], typer.Option("--profile", "-p", metavar="NAME",
+                                                   help="Profile whose input patterns apply.",
+                                                   show_default="the default profile")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on errors.")] = False,
 ) -> None:
     """Show how articles are segmented (title, date, blocks with kinds, sentences). No model is loaded."""
     _setup_logging(debug=debug)
+    from ..config import load_config
+    from ..text.survey import articles, render_survey, survey
     from ..text.view import describe, render_text
 
+    try:
+        patterns = load_config(config).profile(profile).input.patterns()
+    except UsageError as exc:
+        _fail(exc, debug)
+    if summary:
+        data = survey(paths, patterns=patterns, top=top)
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1) if as_json else render_survey(data))
+        raise typer.Exit(1 if data["failed"] else 0)
     results, failed = [], 0
-    for path in files:
+    for path, explicit in articles(paths)[0]:
         try:
-            results.append(describe(path))
+            results.append(describe(path, patterns=patterns, explicit=explicit))
         except InputError as exc:
             failed += 1
             typer.echo(f"error: {path}: {exc.reason}\n  fix: {exc.hint}", err=True)
@@ -39,12 +60,19 @@ def segment_cmd(
 
 @app.command("eval")
 def eval_cmd(
-    references: Annotated[list[Path], typer.Argument(help="Reference translations: a TSV (source<TAB>reference), a TMX, "
-                                                          "or two line-aligned files (FLORES-200 style).")],
+    references: Annotated[list[Path], typer.Argument(
+        metavar="REFERENCES...", help="Reference translations: a TSV (source<TAB>reference), a TMX, "
+                                      "or two line-aligned files (FLORES-200 style).")],
     config: ConfigOpt = None,
-    profile: Annotated[Optional[str], typer.Option("--profile", "-p", help="Profile(s) to compare, comma-separated [default: the default profile].")] = None,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")] = None,
-    hypotheses: Annotated[Optional[Path], typer.Option(help="Write each profile's translations to DIR/<profile>.txt.")] = None,
+    profile: Annotated[Optional[str], typer.Option("--profile", "-p", metavar="NAMES",
+                                                   help="Profile(s) to compare, comma-separated.",
+                                                   show_default="the default profile")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", metavar="FILE",
+                                                     help="Also write the results as JSON to this file.",
+                                                     show_default="no JSON file")] = None,
+    hypotheses: Annotated[Optional[Path], typer.Option(metavar="DIR",
+                                                       help="Write each profile's translations to DIR/<profile>.txt.",
+                                                       show_default="not written")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
 ) -> None:
     """Score profiles on your reference translations (sacrebleu BLEU and chrF++) with their speed."""
@@ -60,7 +88,10 @@ def eval_cmd(
         profiles = [loaded.profile(name) for name in names]
         refs = load_references(references)
         results = []
+        from ..catalog import require_models
+
         for chosen in profiles:
+            require_models(chosen)
             log.warning("evaluating %s on %d sentences (%s)...", chosen.name, len(refs), refs.origin)
             results.append(evaluate_profile(chosen, refs, keep_hypotheses=hypotheses is not None))
             if hypotheses is not None:

@@ -46,7 +46,7 @@ def check_profile(profile: Profile) -> tuple[list[str], int]:
     family = f", {info['family']['name']}" if isinstance(info.get("family"), dict) else ""
     lines = [f"profile {profile.name}: {options.model} ({info.get('backend')}{family})"]
     bad = 0
-    for source, (target, _) in zip(CHECK_SENTENCES, translated):
+    for source, (target, _, _) in zip(CHECK_SENTENCES, translated):
         problems = check_output(source, target)
         bad += bool(problems)
         lines += [f"  ar: {source}", f"  en: {target or '(empty)'}"]

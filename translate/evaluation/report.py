@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .calibration import Calibration
 from .references import References
 from .scoring import Scores
 
@@ -23,6 +24,7 @@ class EvalResult:
     target_tokens: int  # tokens the model generated, in its own tokenizer
     sentences: int
     hypotheses: tuple[str, ...] = field(default=(), repr=False)  # the translations, in reference order
+    calibration: Calibration | None = None  # the model's confidence against sentence chrF++
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -42,6 +44,19 @@ def render_table(results: Sequence[EvalResult]) -> str:
         speed = f"{r.tokens_per_second:.1f}" if r.tokens_per_second is not None else "-"
         lines.append(f"| {_cell(r.profile)} | {_cell(r.model)} | {_cell(r.backend)} | {r.scores.bleu:.1f} | "
                      f"{r.scores.chrf:.1f} | {speed} | {r.seconds:.2f} | {r.sentences} |")
+    if any(r.calibration is not None for r in results):
+        lines.append("")
+    for r in results:
+        c = r.calibration
+        if c is None:
+            continue
+        if not c.sentences:
+            lines.append(f"confidence ({r.profile}): the backend gives none")
+            continue
+        corr = ", ".join(f"{name} {value:.2f}" for name, value in (("Pearson", c.pearson), ("Spearman", c.spearman))
+                         if value is not None) or "too few sentences"
+        lines.append(f"confidence ({r.profile}) vs sentence chrF++: {corr}; low_confidence: {c.threshold} flags the "
+                     f"least confident {c.share:.0%} of {c.sentences} sentences")
     lines.append("")
     for metric, attribute in (("BLEU", "bleu_signature"), ("chrF++", "chrf_signature")):
         signatures = {getattr(r.scores, attribute) for r in results}
@@ -63,5 +78,9 @@ def as_json(results: Sequence[EvalResult], references: References) -> dict:
             "bleu_signature": r.scores.bleu_signature, "chrf_signature": r.scores.chrf_signature,
             "seconds": r.seconds, "target_tokens": r.target_tokens, "sentences": r.sentences,
             "tokens_per_second": r.tokens_per_second,
+            **({} if r.calibration is None else {"confidence": {
+                "sentences": r.calibration.sentences, "pearson_chrf": r.calibration.pearson,
+                "spearman_chrf": r.calibration.spearman, "low_confidence_threshold": r.calibration.threshold,
+                "flagged_share": r.calibration.share}}),
         } for r in results],
     }

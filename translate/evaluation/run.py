@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Sequence
@@ -12,15 +13,17 @@ from typing import Sequence
 from ..config import Profile
 from ..errors import InputError
 from .references import References
+from .calibration import calibrate
 from .report import EvalResult
 from .scoring import score
 
 log = logging.getLogger("translate")
 
 
-def translate_lines(translator, lines: Sequence[str], *, budget: int) -> list[tuple[str, int]]:
-    """(English, target tokens) per line: each line is segmented into sentences and budgeted like an
-    article, every piece translated (length-sorted batches across all lines), and joined back."""
+def translate_lines(translator, lines: Sequence[str], *, budget: int) -> list[tuple[str, int, float | None]]:
+    """(English, target tokens, confidence) per line: each line is segmented into sentences and
+    budgeted like an article, every piece translated (length-sorted batches across all lines), and
+    joined back; the confidence is the model's over all of the line's tokens (None when unknown)."""
     from ..reading.files import RawDocument
     from ..stages.align import assemble, plan
     from ..text.segment import segment
@@ -40,12 +43,15 @@ def translate_lines(translator, lines: Sequence[str], *, budget: int) -> list[tu
     results = []
     for item in planned:
         if item is None:
-            results.append(("", 0))
+            results.append(("", 0, None))
             continue
         doc, segments = item
         paragraphs = assemble(doc, segments, outputs)
         text = " ".join(p["target"] for p in paragraphs if p["target"])
-        results.append((text, sum(outputs[s.model_input].tokens for s in segments if s.model_input)))
+        produced = [outputs[s.model_input] for s in segments if s.model_input]
+        tokens = sum(o.tokens for o in produced)
+        known = produced and tokens and all(o.logprob is not None for o in produced)
+        results.append((text, tokens, math.exp(sum(o.logprob for o in produced) / tokens) if known else None))
     return results
 
 
@@ -60,10 +66,11 @@ def evaluate_profile(profile: Profile, references: References, *, keep_hypothese
     started = time.perf_counter()
     translated = translate_lines(stack.top, references.sources, budget=stack.budget)
     seconds = time.perf_counter() - started
-    hypotheses = [text for text, _ in translated]
+    hypotheses = [text for text, _, _ in translated]
     provenance = stack.model.provenance()
     log.info("%s: %d sentences in %.1f s", profile.name, len(hypotheses), seconds)
     return EvalResult(profile=profile.name, model=options.model, backend=provenance.get("backend", options.backend),
                       scores=score(hypotheses, references.references), seconds=seconds,
-                      target_tokens=sum(tokens for _, tokens in translated), sentences=len(hypotheses),
-                      hypotheses=tuple(hypotheses) if keep_hypotheses else ())
+                      target_tokens=sum(tokens for _, tokens, _ in translated), sentences=len(hypotheses),
+                      hypotheses=tuple(hypotheses) if keep_hypotheses else (),
+                      calibration=calibrate([c for _, _, c in translated], hypotheses, references.references))

@@ -18,7 +18,7 @@ import hashlib
 from html import escape
 from pathlib import PurePosixPath
 
-from ..record import flag_reason, flagged_count, flags, label_for_people, reviewed_by, sentences
+from ..record import confidence, flag_reason, flagged_count, flags, label_for_people, reviewed_by, sentences
 from .escape import display_name, md_link_target
 from .index import split_entries
 
@@ -27,26 +27,34 @@ _STYLE = """
 body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);margin:0 auto;max-width:1200px;padding:1.5rem}
 header h1{margin:.2rem 0;font-size:1.6rem} .ar-title{font-size:1.35rem;margin:.2rem 0}
 [lang=ar]{font-family:"Noto Naskh Arabic","Amiri","Geeza Pro","Arial",serif;font-size:1.12em;line-height:1.9}
-.facts{color:var(--muted);font-size:.9rem} .facts code{font-size:.85rem}
+.facts{color:var(--muted);font-size:.9rem;overflow-wrap:anywhere} .facts code{font-size:.85rem;overflow-wrap:anywhere}
+td,.en,.ar,.summary{overflow-wrap:anywhere}
 .summary{background:#f6f7f9;border:1px solid var(--line);border-radius:8px;padding:.6rem 1.2rem;margin:1rem 0}
-.para{display:grid;grid-template-columns:4.5rem 1fr 1fr;gap:1rem;padding:.55rem 0;border-top:1px solid var(--line);break-inside:avoid}
+.para{display:grid;grid-template-columns:4.5rem minmax(0,1fr) minmax(0,1fr);gap:1rem;padding:.55rem 0;
+border-top:1px solid var(--line);break-inside:avoid}
 .pid{color:var(--muted);font-size:.8rem} .pid a{color:inherit}
 .kind-title .en,.kind-heading .en,.kind-title .ar,.kind-heading .ar{font-weight:700;font-size:1.1em}
 .kind-meta,.kind-chrome,.kind-date{color:var(--muted);font-size:.9rem}
 .s{border-radius:3px;padding:0 .1em;outline:none} .s.hl,.s:focus{background:var(--hl)}
-.s.flagged{text-decoration:underline wavy var(--flag);text-decoration-thickness:1px}
+.s.flagged{text-decoration:underline dashed var(--flag);text-decoration-thickness:2px;text-underline-offset:.3em;
+text-decoration-skip-ink:none}
 .flag{color:var(--flag);font-size:.75rem;white-space:nowrap}
 .legend{font-size:.85rem;color:var(--muted)} .legend dt{font-weight:600;color:var(--flag);float:left;margin-right:.4rem}
 table{border-collapse:collapse;width:100%} th,td{border-top:1px solid var(--line);padding:.45rem;text-align:left;vertical-align:top}
-th button{font:inherit;font-weight:700;background:none;border:0;cursor:pointer;padding:0}
+th button{font:inherit;font-weight:700;background:none;border:0;cursor:pointer;padding:0;color:inherit}
+th[aria-sort] button::after{content:" ↕";color:var(--muted);font-weight:400}
+th[aria-sort=ascending] button::after{content:" ▲";color:inherit}
+th[aria-sort=descending] button::after{content:" ▼";color:inherit}
 .review-bar{position:sticky;top:0;z-index:1;background:#fff;border-bottom:1px solid var(--line);padding:.45rem 0;
 display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;font-size:.9rem}
 .review-bar input{font:inherit;padding:.15rem .35rem} .review-bar .facts{margin:0}
 .en .s[contenteditable]:hover{outline:1px dashed #999}
 .s.human{border-bottom:2px solid var(--ok)} .reviewed{color:var(--ok);font-size:.75rem;white-space:nowrap}
 .s.edited{background:var(--edit);box-shadow:inset 0 -2px 0 var(--ok)}
-@media print{body{max-width:none;padding:0;font-size:11pt}.s.hl,.s.edited{background:none}.para{grid-template-columns:3.5rem 1fr 1fr}
-th button{pointer-events:none}.review-bar{display:none}}
+.s.conf-low{background:#fde2dd} .s.conf-mid{background:#fff4d6} .conf{font-size:.75rem;white-space:nowrap;color:#8a3b12}
+.suggestion{display:block;font-size:.8rem;color:var(--muted)}
+@media print{body{max-width:none;padding:0;font-size:11pt}.s.hl,.s.edited{background:none}.para{grid-template-columns:3.5rem minmax(0,1fr) minmax(0,1fr)}
+th button{pointer-events:none}.review-bar{display:none}th[aria-sort] button::after{content:none}}
 """
 
 _ARTICLE_SCRIPT = r"""document.addEventListener("DOMContentLoaded",()=>{const on=(e,add)=>{const s=e.target.closest&&e.target.closest(".s");
@@ -71,13 +79,18 @@ previous_origin:s.dataset.origin,new_target:norm(s.textContent)}))};
 const url=URL.createObjectURL(new Blob([JSON.stringify(data,null,1)+"\n"],{type:"application/json"}));
 const a=document.createElement("a");a.href=url;a.download=main.dataset.name+".corrections.json";document.body.appendChild(a);
 a.click();a.remove();setTimeout(()=>URL.revokeObjectURL(url),60000);dirty=false;});
-window.addEventListener("beforeunload",e=>{if(dirty){e.preventDefault();e.returnValue="";}});});"""
+window.addEventListener("beforeunload",e=>{if(dirty){e.preventDefault();e.returnValue="";}});
+const unsure=[...document.querySelectorAll(".en .s[data-confidence]")].sort((a,b)=>a.dataset.confidence-b.dataset.confidence);
+let at=-1;const next=document.getElementById("next-unsure");if(next)next.addEventListener("click",()=>{if(!unsure.length)return;
+at=(at+1)%unsure.length;unsure[at].focus();unsure[at].scrollIntoView({block:"center"});});});"""
 
 _INDEX_SCRIPT = """document.addEventListener("DOMContentLoaded",()=>{const t=document.querySelector("table.articles");
-if(!t)return;t.querySelectorAll("th button").forEach(b=>{const col=b.closest("th").cellIndex;let asc=false;b.addEventListener("click",()=>{
-const rows=[...t.tBodies[0].rows];asc=!asc;rows.sort((x,y)=>{const a=x.cells[col].dataset.key||x.cells[col].textContent,
+if(!t)return;const heads=[...t.querySelectorAll("th[aria-sort]")];heads.forEach(th=>{const b=th.querySelector("button"),col=th.cellIndex;
+b.addEventListener("click",()=>{const asc=th.getAttribute("aria-sort")!=="ascending";
+const rows=[...t.tBodies[0].rows];rows.sort((x,y)=>{const a=x.cells[col].dataset.key||x.cells[col].textContent,
 c=y.cells[col].dataset.key||y.cells[col].textContent;return (asc?1:-1)*a.localeCompare(c,undefined,{numeric:true});});
-rows.forEach(r=>t.tBodies[0].appendChild(r));});});});"""
+rows.forEach(r=>t.tBodies[0].appendChild(r));heads.forEach(h=>h.setAttribute("aria-sort","none"));
+th.setAttribute("aria-sort",asc?"ascending":"descending");});});});"""
 
 
 def _page(title: str, body: str, script: str) -> str:
@@ -89,20 +102,51 @@ def _page(title: str, body: str, script: str) -> str:
             f"<style>{_STYLE}</style>\n<script>{script}</script>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
-def _sentence(s: dict, side: str) -> str:
+def _band(score: float | None, low: float) -> str:
+    """``low`` (under the profile's threshold), ``mid`` (under twice it) or ``""``."""
+    if score is None:
+        return ""
+    return "low" if score < low else "mid" if score < min(2 * low, 0.9) else ""
+
+
+def _sentence(s: dict, side: str, low: float = 0.3) -> str:
     text = escape(s["source"] if side == "ar" else s["target"])
+    score = confidence(s)
+    band = _band(score, low)
     raised = flags(s)
     human = reviewed_by(s)
-    cls = "s" + (" flagged" if raised else "") + (" human" if human else "")
-    reasons = "; ".join([flag_reason(f) for f in raised] + ([human] if human else []))
+    cls = "s" + (" flagged" if raised else "") + (" human" if human else "") + (f" conf-{band}" if band else "")
+    reasons = "; ".join([flag_reason(f) for f in raised] + ([human] if human else [])
+                        + ([f"model confidence {score:.2f}"] if score is not None else []))
     marker = ""
     if side == "en":
         marker = "".join(f' <span class="flag">⚑ {escape(f)}</span>' for f in raised)
         marker += f' <span class="reviewed" title="{escape(human)}">✓ reviewed</span>' if human else ""
+        marker += f' <span class="conf conf-{band}">{_GLYPH[band]} {score:.2f}</span>' if band else ""
+        marker += "".join(f' <span class="suggestion" title="{escape(x["source"])}">≈ {round(100 * x["similarity"])}%: '
+                          f'{escape(x["target"])}</span>' for x in s.get("suggestions", [])[:1])
     title = f' title="{escape(reasons)}"' if reasons else ""
     edit = (f' contenteditable="true" spellcheck="true" data-origin="{"human" if human else "machine"}"'
             if side == "en" else "")
+    edit += f' data-confidence="{score:.4f}"' if side == "en" and score is not None else ""
     return f'<span class="{cls}" data-sid="{escape(s["id"])}" tabindex="0"{title}{edit}>{text}</span>{marker}'
+
+
+DEFAULT_LOW = 0.3  # the low band when the profile sets no low_confidence threshold
+_GLYPH = {"low": "▼", "mid": "▽"}
+
+
+def _confidence_legend(record: dict, low: float) -> str:
+    """How confidence is shown, with the article's least and mean confidence (not colour alone:
+    the glyph and the number are written next to every unsure sentence)."""
+    summary = record.get("confidence") or {}
+    if not summary.get("sentences"):
+        return '<p class="legend">No model confidence for this article (the backend did not give it).</p>'
+    return (f'<p class="legend">Model confidence (geometric-mean token probability, the model\'s own certainty, '
+            f'not a guarantee): least {summary["min"]:.2f}, mean {summary["mean"]:.2f}. '
+            f'<span class="conf conf-low">{_GLYPH["low"]} under {low:.2f}</span> '
+            f'<span class="conf conf-mid">{_GLYPH["mid"]} under {min(2 * low, 0.9):.2f}</span>; '
+            '<button type="button" id="next-unsure">Next least confident</button></p>')
 
 
 def _review_bar(reviewed: int) -> str:
@@ -138,14 +182,16 @@ def render_article_html(record: dict) -> str:
     path = record["source"]["path"]
     out.append(f'</section>\n{_review_bar(reviewed)}\n<main data-article="{escape(path)}" '
                f'data-sha256="{escape(record["source"].get("sha256", ""))}" data-name="{escape(PurePosixPath(path).stem)}">')
+    low = prov.get("low_confidence") or DEFAULT_LOW
     for p in record["paragraphs"]:
         kind = label_for_people(p) or "body"
-        en = " ".join(_sentence(s, "en") for s in p["sentences"])
+        en = " ".join(_sentence(s, "en", low) for s in p["sentences"])
         ar = " ".join(_sentence(s, "ar") for s in p["sentences"])
         out.append(f'<section class="para kind-{escape(p["kind"])}" id="{escape(p["id"])}">'
                    f'<div class="pid"><a href="#{escape(p["id"])}">{escape(p["id"])}</a><br>{escape(kind)}</div>'
                    f'<div class="en" lang="en">{en}</div><div class="ar" dir="rtl" lang="ar">{ar}</div></section>')
     out.append("</main>")
+    out.append(_confidence_legend(record, low))
     used = sorted({f for _, s in sentences(record) for f in flags(s)})
     if used:
         out.append('<dl class="legend">' + "".join(f"<dt>⚑ {escape(f)}</dt><dd>{escape(flag_reason(f))}</dd>"
@@ -169,9 +215,11 @@ def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
            f' · translation <code>{escape(str(translation.get("model")))}</code> ({escape(str(translation.get("backend")))},'
            f' beams {escape(str(translation.get("generation", {}).get("num_beams")))}) · summary {escape(str(summary.get("method")))}'
            f'{" <code>" + escape(str(summary.get("model"))) + "</code>" if summary.get("method") == "abstractive" else ""}</p></header>',
-           '<table class="articles"><thead><tr><th><button type="button">Date</button></th><th><button type="button">Title</button></th>'
-           '<th>Summary</th><th><button type="button">Flags</button></th><th><button type="button">To review</button></th>'
-           '<th>Files</th></tr></thead><tbody>']
+           '<table class="articles"><caption class="facts">Newest first; click a column name to sort by it (again: the '
+           'other way).</caption><thead><tr><th aria-sort="descending"><button type="button">Date</button></th>'
+           '<th aria-sort="none"><button type="button">Title</button></th><th>Summary</th>'
+           '<th aria-sort="none"><button type="button">Flags</button></th>'
+           '<th aria-sort="none"><button type="button">To review</button></th><th>Files</th></tr></thead><tbody>']
     for key, e in done:
         outputs = e.get("outputs", [])
         links = " ".join(f'<a href="{escape(md_link_target(o))}">{escape(o.rsplit(".", 1)[-1])}</a>' for o in outputs)

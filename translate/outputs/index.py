@@ -1,4 +1,5 @@
-"""``index.md``: one row per article of the batch (date, title, summary, link), then failures.
+"""``index.md``: one row per article of the batch (date, title, summary, flagged sentences, sentences
+still to review, link) — the columns of ``index.html`` — then failures.
 
 Article text and file names are escaped (``escape``): a title cannot become a link or raw HTML, a
 file name with a newline or a bidi control stays one row, is shown with visible escapes, and its
@@ -28,19 +29,25 @@ def _link(key: str, outputs: list[str]) -> str:
     return f"[{text}]({md_link_target(review)})" if review else text
 
 
+def _count(value) -> str:
+    """A count from the journal entry (``—`` when an older run did not record it)."""
+    return "—" if value is None else str(int(value))
+
+
 def render_index(entries: dict[str, dict], *, settings: dict) -> str:
     done, failed = split_entries(entries)
     out = ["# Translated articles", "",
            f"{len(done)} translated, {len(failed)} failed. Profile {code_span(str(settings.get('profile')))}; "
            f"translation model {code_span(str(settings.get('translation', {}).get('model')))}; "
            f"summary: {md_cell(str(settings.get('summary', {}).get('method')))}.", "",
-           "| Date | Title | Summary | File |", "|---|---|---|---|"]
+           "| Date | Title | Summary | Flags | To review | File |", "|---|---|---|--:|--:|---|"]
     for key, e in done:
         title = md_cell(e.get("title_target") or e.get("title"))
         if e.get("title"):
             title += f" <br> <span dir=\"rtl\">{md_cell(e['title'])}</span>"
         link = _link(key, e.get("outputs", []))
-        out.append(f"| {md_cell(e.get('date'))} | {title} | {md_cell(e.get('summary'))} | {link} |")
+        out.append(f"| {md_cell(e.get('date'))} | {title} | {md_cell(e.get('summary'))} | {_count(e.get('flagged'))} "
+                   f"| {_count(e.get('to_review'))} | {link} |")
     if failed:
         out += ["", "## Not translated", "", "| File | Reason | What to do |", "|---|---|---|"]
         for key, e in failed:

@@ -18,10 +18,10 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
-from ..record import flags, is_human, label, origin, sentences, translated_pairs
+from ..record import confidence, flags, is_human, label, origin, sentences, translated_pairs
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-TSV_COLUMNS = ("id", "kind", "source", "target", "flags", "origin", "reviewer")
+TSV_COLUMNS = ("id", "kind", "source", "target", "flags", "origin", "reviewer", "confidence")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,8 +42,10 @@ def render_tsv(record: dict) -> str:
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\n")
     writer.writerow(TSV_COLUMNS)
     for paragraph, s in sentences(record):
+        score = confidence(s)
         writer.writerow([tsv_cell(str(cell)) for cell in (s["id"], label(paragraph), s["source"], s["target"],
-                                                          ",".join(flags(s)), origin(s), s.get("reviewer") or "")])
+                                                          ",".join(flags(s)), origin(s), s.get("reviewer") or "",
+                                                          "" if score is None else f"{score:.3f}")])
     return out.getvalue()
 
 
@@ -58,7 +60,9 @@ def tmx_date(iso: str) -> str:
 
 def render_tmx(record: dict) -> str:
     """TMX 1.4b: one unit per translated sentence (``record.translated_pairs``); the creation date
-    is the record's."""
+    is the record's. Every unit says where its English comes from (``x-origin``: ``machine`` or
+    ``human``, ``record.origin``) and carries its quality flags (``x-flags``), so a CAT tool can keep
+    flagged machine output apart from reviewed translations."""
     article = record["source"]["path"]
     tmx = ET.Element("tmx", version="1.4")
     ET.SubElement(tmx, "header", {
@@ -74,7 +78,7 @@ def render_tmx(record: dict) -> str:
         unit = ET.SubElement(body, "tu", tuid=f"{article}#{sid}")
         for name, value in (("x-article", article), ("x-paragraph", paragraphs[sid]["id"]),
                             ("x-kind", paragraphs[sid]["kind"]), ("x-flags", ",".join(flags(sentence))),
-                            ("x-origin", "human" if human else "")):
+                            ("x-origin", origin(sentence))):
             if value:
                 ET.SubElement(unit, "prop", type=name).text = xml_text(value)
         for lang, text in (("ar", source), ("en", target)):

@@ -12,7 +12,16 @@ Weblate) open for a document under review; ``translate review import`` reads it 
   - human translations (imported corrections): ``state="final"``, ``approved="yes"``;
   - sentences with no Arabic (carried over as they are): ``translate="no"``, ``state="final"``,
     ``approved="yes"``;
-  - each quality flag, and who reviewed a human translation, as a ``<note>``.
+  - where it comes from as a location ``<context-group purpose="location">`` whose ``sourcefile``
+    is ``ARTICLE#SENTENCE-ID`` (translate-toolkit's ``xliff2po`` makes it the PO reference
+    ``#: article.txt#p3.s1``, and ``po2xliff`` brings it back, so ``review import`` places units of a
+    PO round trip, or the PO file itself, by it);
+  - each quality flag, who reviewed a human translation, and a machine translation's confidence
+    (``confidence 0.734 (…)``: the model's geometric-mean token probability) as a
+    ``<note from="developer">``: the tool's comments, which CAT tools keep and ``xliff2po`` turns
+    into PO extracted comments (``#.``);
+  - reviewed translations of similar sentences as ``<alt-trans match-quality="93">`` (source and
+    target), as CAT tools exchange fuzzy matches.
 
 Element and attribute names follow the OASIS XLIFF 1.2 schema (validated against
 ``xliff-core-1.2-strict.xsd`` in the tests).
@@ -22,12 +31,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..record import flag_reason, flags, is_copied, is_final, is_flagged, is_human
+from ..record import CONFIDENCE_MEASURE, confidence, flag_reason, flags, is_copied, is_final, is_flagged, is_human
 from .tabular import xml_text
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TOOL_ID = "translate"
+NOTE_FROM = "developer"  # the tool's notes: what translate-toolkit (xliff2po: "#." comments) and CAT tools keep
+LOCATION = "x-translate-sentence"  # the context group naming a unit's article and sentence
 
 
 def _q(tag: str) -> str:
@@ -42,17 +53,19 @@ def unit_state(sentence: dict) -> str:
 
 
 def _notes(sentence: dict) -> list[tuple[dict, str]]:
-    notes = [({"from": TOOL_ID, "annotates": "target", "priority": "2"}, f"{flag}: {flag_reason(flag)}")
+    notes = [({"from": NOTE_FROM, "annotates": "target", "priority": "2"}, f"{flag}: {flag_reason(flag)}")
              for flag in flags(sentence)]
     if is_human(sentence):
         who = sentence.get("reviewer") or "a reviewer"
-        notes.append(({"from": TOOL_ID, "annotates": "target"}, f"human translation by {who} ({sentence.get('reviewed')})"))
+        notes.append(({"from": NOTE_FROM, "annotates": "target"}, f"human translation by {who} ({sentence.get('reviewed')})"))
+    elif (score := confidence(sentence)) is not None:
+        notes.append(({"from": NOTE_FROM, "annotates": "target"}, f"confidence {score:.3f} ({CONFIDENCE_MEASURE})"))
     elif is_copied(sentence):
-        notes.append(({"from": TOOL_ID, "annotates": "general"}, "no Arabic text: carried over untranslated"))
+        notes.append(({"from": NOTE_FROM, "annotates": "general"}, "no Arabic text: carried over untranslated"))
     return notes
 
 
-def _unit(group: ET.Element, sentence: dict, *, source_lang: str, target_lang: str) -> None:
+def _unit(group: ET.Element, sentence: dict, *, article: str, source_lang: str, target_lang: str) -> None:
     attrs = {"id": sentence["id"]}
     if is_copied(sentence):
         attrs["translate"] = "no"
@@ -64,8 +77,15 @@ def _unit(group: ET.Element, sentence: dict, *, source_lang: str, target_lang: s
     if not is_final(sentence):
         target_attrs["state-qualifier"] = "leveraged-mt"
     ET.SubElement(unit, _q("target"), target_attrs).text = xml_text(sentence.get("target") or "")
+    where = ET.SubElement(unit, _q("context-group"), {"name": f"{LOCATION}-{sentence['id']}", "purpose": "location"})
+    ET.SubElement(where, _q("context"), {"context-type": "sourcefile"}).text = xml_text(f"{article}#{sentence['id']}")
     for note_attrs, text in _notes(sentence):
         ET.SubElement(unit, _q("note"), note_attrs).text = xml_text(text)
+    for suggestion in sentence.get("suggestions", []):
+        alt = ET.SubElement(unit, _q("alt-trans"), {"match-quality": str(round(100 * suggestion["similarity"])),
+                                                    "origin": "translate-memory"})
+        ET.SubElement(alt, _q("source"), {XML_LANG: source_lang}).text = xml_text(suggestion["source"])
+        ET.SubElement(alt, _q("target"), {XML_LANG: target_lang}).text = xml_text(suggestion["target"])
 
 
 def render_xliff(record: dict) -> str:
@@ -89,6 +109,6 @@ def render_xliff(record: dict) -> str:
             attrs["resname"] = paragraph["role"]
         group = ET.SubElement(body, _q("group"), attrs)
         for sentence in paragraph["sentences"]:
-            _unit(group, sentence, source_lang=source_lang, target_lang=target_lang)
+            _unit(group, sentence, article=record["source"]["path"], source_lang=source_lang, target_lang=target_lang)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,5 +1,7 @@
 """Reading corrections files: the review page's export (``*.corrections.json``), XLIFF 1.2
-(``.xlf``/``.xliff``), TMX (``.tmx``) and the TSV view (``.tsv``) with an edited English column.
+(``.xlf``/``.xliff``, also after a PO round trip through translate-toolkit), TMX (``.tmx``), the TSV
+view (``.tsv``) with an edited English column, and PO (``.po``, made by translate-toolkit's
+``xliff2po`` from our XLIFF).
 
 Each reader returns every sentence pair the file holds (edited or not) as ``Correction``s; which of
 them change anything is decided against the batch by ``importing``. A file that cannot be parsed
@@ -8,9 +10,11 @@ raises ``CorrectionsFileError`` naming the file and the reason.
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +25,7 @@ from ..outputs.tabular import tsv_text
 CORRECTIONS_SCHEMA = "translate.corrections/1"
 MAX_FILE_BYTES = 256 * 2**20  # a corrections file is read whole: refused above this
 XLIFF_DONE_STATES = ("translated", "final", "signed-off")  # XLIFF states a reviewer's target is taken in
+_SENTENCE_ID = re.compile(r"p\d+\.s\d+")
 _INLINE_TEXT = {"g", "mrk", "hi"}  # inline elements whose content is text; others (x, ph, bpt...) are codes
 
 
@@ -37,7 +42,7 @@ class Correction:
 @dataclass(frozen=True)
 class CorrectionsFile:
     path: Path
-    format: str  # page, xliff, tmx, tsv
+    format: str  # page, xliff, tmx, tsv, po
     corrections: tuple[Correction, ...]
     reviewer: str | None = None
     skipped: tuple[tuple[str, str, str], ...] = ()  # (article, id, reason): units that name no sentence
@@ -50,10 +55,11 @@ def _fail(path: Path, reason: str, hint: str) -> CorrectionsFileError:
 def read_corrections(path: Path) -> CorrectionsFile:
     """Parse one corrections file, chosen by its extension."""
     suffix = path.suffix.lower()
-    readers = {".json": _page, ".xlf": _xliff, ".xliff": _xliff, ".tmx": _tmx, ".tsv": _tsv}
+    readers = {".json": _page, ".xlf": _xliff, ".xliff": _xliff, ".tmx": _tmx, ".tsv": _tsv, ".po": _po}
     if suffix not in readers:
         raise _fail(path, f"unknown corrections format {suffix or '(no extension)'!r}",
-                    "import a review page export (.json), an XLIFF (.xlf, .xliff), a TMX (.tmx) or a TSV view (.tsv)")
+                    "import a review page export (.json), an XLIFF (.xlf, .xliff), a TMX (.tmx), a TSV view (.tsv) "
+                    "or a PO file made from the XLIFF (.po)")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -153,24 +159,102 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
     return [child for child in element if _local(child.tag) == name]
 
 
+def _located(unit: ET.Element) -> tuple[str, str] | None:
+    """(article, sentence id) from a unit's location (``ARTICLE#SENTENCE-ID``, as our XLIFF writes it
+    and translate-toolkit's PO round trip keeps it), if it has one."""
+    for group in unit.iter():
+        if _local(group.tag) != "context-group" or group.get("purpose") != "location":
+            continue
+        for context in _children(group, "context"):
+            found = _sentence_reference(_plain(context))
+            if context.get("context-type") == "sourcefile" and found:
+                return found
+    return None
+
+
+def _sentence_reference(text: str) -> tuple[str, str] | None:
+    """``ARTICLE#SENTENCE-ID`` -> (article, id); PO writers percent-encode references (``%23``)."""
+    from urllib.parse import unquote
+
+    for candidate in dict.fromkeys((text.strip(), unquote(text.strip()))):
+        article, _, sid = candidate.rpartition("#")
+        if article and _SENTENCE_ID.fullmatch(sid):
+            return article, sid
+    return None
+
+
 def _xliff(path: Path, data: bytes) -> CorrectionsFile:
     hint = "import an XLIFF 1.2 file exported by `translate batch --formats xliff` (edited in a CAT tool)"
     root = _xml(path, data, "xliff", hint)
     corrections = []
     for file in _children(root, "file"):
-        article = file.get("original")
-        if not article:
-            raise _fail(path, "a <file> has no original attribute (the article's path)", hint)
+        original = file.get("original")
         for unit in file.iter():
             if _local(unit.tag) != "trans-unit" or unit.get("translate") == "no":
                 continue
             sources, targets = _children(unit, "source"), _children(unit, "target")
-            if not unit.get("id") or not sources:
+            article, sid = _located(unit) or (original, unit.get("id"))
+            if not article:
+                raise _fail(path, "a <file> has no original attribute (the article's path)", hint)
+            if not sid or not sources:
                 raise _fail(path, f"a trans-unit in {article} has no id or no <source>", hint)
             if targets:
-                corrections.append(Correction(article, unit.get("id"), _plain(sources[0]), _plain(targets[0]),
+                corrections.append(Correction(article, sid, _plain(sources[0]), _plain(targets[0]),
                                               state=targets[0].get("state")))
     return CorrectionsFile(path, "xliff", tuple(corrections))
+
+
+def _po_string(path: Path, line: str, number: int, hint: str) -> str:
+    try:
+        value = ast.literal_eval(line)
+    except (ValueError, SyntaxError) as exc:
+        raise _fail(path, f"line {number} is not a PO string ({exc.__class__.__name__})", hint) from None
+    if not isinstance(value, str):
+        raise _fail(path, f"line {number} is not a PO string", hint)
+    return value
+
+
+def _po(path: Path, data: bytes) -> CorrectionsFile:
+    """A PO file made from our XLIFF by translate-toolkit's ``xliff2po`` (edited in Poedit, Lokalize,
+    Weblate...): each entry is placed by its reference ``#: ARTICLE#SENTENCE-ID``; a ``fuzzy`` entry
+    counts as not reviewed yet (like an XLIFF unit in a needs-review state)."""
+    hint = ("import a PO file made with translate-toolkit's xliff2po from the XLIFF of `translate batch` "
+            "(its #: references place each entry)")
+    entries: list[dict] = []
+    entry: dict = {}
+    field = None
+    for number, raw in enumerate(_decode(path, data).splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            entry, field = {}, None
+            continue
+        if not entry:
+            entries.append(entry)
+            entry.update(references=[], flags=set(), msgid="", msgstr="")
+        if line.startswith("#:"):
+            entry["references"] += line[2:].split()
+        elif line.startswith("#,"):
+            entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#"):
+            continue
+        elif line.startswith(("msgid ", "msgstr ", "msgctxt ")):
+            field, _, rest = line.partition(" ")
+            entry[field] = _po_string(path, rest, number, hint)
+        elif line.startswith('"') and field:
+            entry[field] += _po_string(path, line, number, hint)
+        else:
+            raise _fail(path, f"line {number} is not PO ({line[:40]!r})", hint)
+    corrections, skipped = [], []
+    for item in entries:
+        if not item["msgid"]:
+            continue  # the header
+        placed = next((found for ref in item["references"] if (found := _sentence_reference(ref))), None)
+        if placed is None:
+            skipped.append(("", item["msgid"][:40], "no #: reference of the form ARTICLE#SENTENCE-ID"))
+            continue
+        state = "needs-review-translation" if "fuzzy" in item["flags"] else None
+        corrections.append(Correction(placed[0], placed[1], item["msgid"], item["msgstr"], state=state))
+    return CorrectionsFile(path, "po", tuple(corrections), skipped=tuple(skipped))
 
 
 def _lang(element: ET.Element) -> str:

@@ -4,7 +4,8 @@ Counted over the sentences a reviewer can act on (sentences with no Arabic, carr
 are, are left out): ``reviewed`` have a human translation — in the article's record, or imported
 into the translation memory since (``pending``: the next ``translate batch`` puts them in the
 outputs); ``flagged`` have a quality flag; ``to_review`` are flagged and not reviewed, the
-reviewer's to-do list.
+reviewer's to-do list; ``unsure`` (``low_confidence``) are those flagged because the model was unsure
+of its translation. Articles are listed by risk: most to review first.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ class ArticleStatus:
     flagged: int = 0
     to_review: int = 0
     pending: int = 0
+    low_confidence: int = 0  # flagged low_confidence and not reviewed
+
+    @property
+    def risk(self) -> tuple:
+        """Most to do first: flagged and not reviewed, then unsure."""
+        return (-self.to_review, -self.low_confidence, self.article)
 
 
 @dataclass(frozen=True)
@@ -50,14 +57,14 @@ def review_status(out: Path, *, memory_path: Path | None = None) -> StatusReport
                                         for s in sentences.values())
         finally:
             memory.close()
-    return StatusReport(tuple(ArticleStatus(key, **review_counts(record, human))
-                              for key, record in sorted(batch.records.items())))
+    articles = [ArticleStatus(key, **review_counts(record, human)) for key, record in batch.records.items()]
+    return StatusReport(tuple(sorted(articles, key=lambda a: a.risk)))
 
 
 def render_status(report: StatusReport) -> str:
-    """The status as an aligned text table, articles in name order, then the total."""
-    header = ("article", "sentences", "reviewed", "flagged", "to review", "pending")
-    rows = [(a.article, a.sentences, a.reviewed, a.flagged, a.to_review, a.pending)
+    """The status as an aligned text table, the articles with most to review first, then the total."""
+    header = ("article", "sentences", "reviewed", "flagged", "to review", "unsure", "pending")
+    rows = [(a.article, a.sentences, a.reviewed, a.flagged, a.to_review, a.low_confidence, a.pending)
             for a in (*report.articles, report.total)]
     width = max(len(header[0]), *(len(r[0]) for r in rows))
 

@@ -1,9 +1,10 @@
 """``run_batch``: a folder of articles in; per article an aligned JSON record and its views out,
-plus ``manifest.json``, ``index.md`` and ``index.html`` for the folder. It holds the output folder's
-lock and the run journal, plans the run (``plan``), opens the translation memory, lets the engine
-process the articles to do (``core.Engine``), and writes the indexes at the end — also after an
-interrupt or a run-stopping error, so what was finished is listed. Re-runs redo only what changed;
-a failure costs only its own article.
+plus ``manifest.json``, ``index.md`` and ``index.html`` for the folder. It finds the inputs, holds
+the output folder's lock and the run journal, plans the run (``plan``), checks that every model
+the run needs is on this machine (all the missing ones named at once), opens the translation
+memory, lets the engine process the articles to do (``core.Engine``), and writes the indexes at the
+end — also after an interrupt or a run-stopping error, so what was finished is listed. Re-runs
+redo only what changed; a failure costs only its own article.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .core import Engine, LogProgress, Progress, Recorder, RunCore, RunMemory, w
 from .journal import Journal
 from .lock import folder_lock
 from .outdir import check_out, remove_stale_temporaries
-from .plan import BatchReport, RunOptions, plan_run
+from .plan import BatchReport, DryRun, RunOptions, dry_run, find_inputs, plan_run
 from .window import Job
 
 
@@ -41,18 +42,25 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
     ``ray``, or an engine object such as ``RayEngine(address=...)``). Never exits; see
     ``BatchReport``. Holds the output folder's lock for the whole run (waits for, or with
     ``run.wait=False`` refuses, another run on the same folder). ``loader`` builds a backend from
-    options (default ``backends.load_backend``)."""
+    options (default ``backends.load_backend``). ``run.force`` redoes every article and translates
+    every segment again (the memory's machine translations are not used; reviewers' are);
+    ``run.limit`` (re)does at most that many articles."""
     engine = engine_named(engine) if isinstance(engine, str) else engine
     engine.require()
     check_out(run.out, run.input)
+    inputs = find_inputs(run)  # before anything is created: an input of no readable file stops here
     progress = progress or LogProgress()
     with folder_lock(run.out, wait=run.wait):
         remove_stale_temporaries(run.out)
         journal = Journal(run.out)
-        memory = RunMemory(run.memory_file, run.reuse_translations)
+        memory = RunMemory(run.memory_file, run.machine_translations_reused)
         try:
-            plan = plan_run(profile, run, journal, engine=engine.name)
+            plan = plan_run(profile, run, journal, engine=engine.name, inputs=inputs)
             if plan.todo:
+                if loader is None:  # a test's or caller's loader may serve models that are not on disk
+                    from ..catalog import require_models
+
+                    require_models(profile)
                 memory.check()
             job = Job(profile, run.out, run.input, plan.fingerprint, plan.glossary, run.debug)
             core = RunCore(profile, run, plan, job, Recorder(journal, plan.report, progress), memory, progress, loader)
@@ -73,3 +81,7 @@ def run_batch(*, profile: Profile, run: RunOptions, progress: Progress | None = 
             journal.close()
 
 
+def plan_batch(*, profile: Profile, run: RunOptions) -> DryRun:
+    """What ``run_batch`` would do with ``run`` and why (``--dry-run``), changing nothing on disk."""
+    check_out(run.out, run.input)
+    return dry_run(profile, run)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Mapping, Protocol, Sequence
 
 from ..backends.base import Output
+from ..backends.llm.redaction import redact
 from ..backends.stack import Loader
 from ..config import Profile
 from ..errors import OutputError
@@ -25,7 +26,9 @@ from ..outputs.atomic import write_atomic
 from ..outputs.escape import display_name
 from ..outputs.manifest import write_manifest
 from ..record import Human
+from ..stages.suggest import SuggestionIndex
 from .journal import Journal
+from .stories import group_stories
 from .plan import BatchReport, RunOptions, RunPlan, Work, now
 from .window import Job
 
@@ -63,8 +66,10 @@ class Recorder:
     journal: Journal
     report: BatchReport
     progress: Progress
+    secrets: tuple[str, ...] = ()  # API keys of the run's servers: never in a journal, index or log line
 
     def failed(self, key: str, code: str, reason: str, hint: str) -> None:
+        reason, hint = redact(reason, self.secrets), redact(hint, self.secrets)
         self.journal.record(key, {"status": "failed", "error": {"code": code, "reason": reason, "hint": hint},
                                   "finished": now()})
         self.report.failed[key] = f"{reason} — fix: {hint}"
@@ -87,10 +92,12 @@ class RunMemory:
     reuse: bool
     hits: int = 0
     _db: TranslationMemory | None = field(default=None, repr=False)
+    _suggestions: SuggestionIndex | None = field(default=None, repr=False)
 
     def check(self) -> None:
-        """Open an existing memory now, so a damaged or foreign file stops the run before any article."""
-        if self.path.exists():
+        """Open the memory now (creating it when the run will store into it), so a damaged, foreign
+        or unwritable file stops the run before any article."""
+        if self.path.exists() or self.reuse:
             self._open()
 
     def _open(self) -> TranslationMemory:
@@ -120,6 +127,12 @@ class RunMemory:
         if self._db is None and not self.path.exists():
             return {}
         return self._open().human_all()
+
+    def suggestions(self) -> SuggestionIndex | None:
+        """Reviewed translations searchable by similar Arabic (None when there are none)."""
+        if self._suggestions is None:
+            self._suggestions = SuggestionIndex(self.human_all())
+        return self._suggestions if len(self._suggestions) else None
 
     def close(self) -> None:
         if self._db is not None:
@@ -169,7 +182,7 @@ def write_indexes(out: Path, journal: Journal, settings: dict, *, quiet: bool = 
     """manifest.json, index.md and index.html from the journal. ``quiet``: a failure is logged, not
     raised, so it never hides the error that stopped the run."""
     try:
-        entries = journal.entries()
+        entries = group_stories(out, journal.entries())
         write_manifest(out, run=settings, files=entries)
         write_atomic(out / "index.md", render_index(entries, settings=settings))
         write_atomic(out / "index.html", render_index_html(entries, settings=settings))

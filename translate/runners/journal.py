@@ -151,6 +151,7 @@ def entries_from_records(out: Path):
     """(key, journal entry) of every finished article record (``*.json``) in ``out``."""
     from ..outputs import FORMATS
     from ..record import SCHEMA, review_counts
+    from ..stages.duplicates import story_signature
 
     for path in sorted(out.rglob("*.json")):
         try:
@@ -168,4 +169,6 @@ def entries_from_records(out: Path):
             "settings_hash": record.get("provenance", {}).get("settings_hash"), "outputs": outputs,
             "title": record.get("title"), "title_target": record.get("title_target"), "date": record.get("date"),
             "summary": (record.get("summary") or {}).get("text"), "flagged": counts["flagged"],
-            "to_review": counts["to_review"], "rebuilt": True}
+            "to_review": counts["to_review"], "low_confidence": counts["low_confidence"],
+            "confidence_min": (record.get("confidence") or {}).get("min"), "story": story_signature(record),
+            "rebuilt": True}

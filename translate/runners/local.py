@@ -19,6 +19,7 @@ class LocalEngine:
 
     def run(self, core: RunCore, todo: list[Work]) -> None:
         models = RunModels(core.profile, loader=core.loader, on_batch=core.progress.segments_done)
+        models.on_summary = getattr(core.progress, "summaries", None)  # progress of a window's summaries, if shown
         try:
             models.check()  # a model that cannot be used stops the run here, before any article is read
             core.start(len(todo))
@@ -27,11 +28,13 @@ class LocalEngine:
             # new translations stored as the model returns them: an interrupted run never asks twice
             models.on_outputs = lambda pairs: core.memory.store(key, pairs)
             job, sink = core.job, core.recorder
+            index = core.memory.suggestions()
 
             def prepare(work: Work):
                 return guarded([work.key], lambda: prepare_article(
                     job, work.path, work.key, counter=translator.top, budget=translator.budget,
-                    human_lookup=core.memory.human_lookup), sink=sink, debug=job.debug)
+                    human_lookup=core.memory.human_lookup, suggest=index.suggest if index else None),
+                    sink=sink, debug=job.debug)
 
             for window in windows(todo, prepare, limit=core.run.window_segments, on_article=core.progress.article):
                 known = core.memory.lookup(key, inputs_of(window))

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..config import Profile
+from ..distribution import install_command
 from ..errors import UsageError
 
 log = logging.getLogger("translate")
-INSTALL_HINT = 'pip install "translate[ray]" (Ray is an optional extra), or use --engine local'
+INSTALL_HINT = f"{install_command('ray')} (Ray is an optional extra), or use --engine local"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,27 @@ class RayOptions:
 def require_ray() -> None:
     if importlib.util.find_spec("ray") is None:
         raise UsageError("--engine ray needs Ray, which is not installed", INSTALL_HINT)
+
+
+def check_reachable(address: str, *, timeout: float = 5.0) -> None:
+    """An address with a host and port (``HOST:PORT``, ``ray://HOST:10001``) is tried with a plain
+    TCP connection first: Ray itself waits without end for a cluster that is not there (holding
+    the output folder's lock), this says so in seconds. ``auto`` is Ray's to find."""
+    import socket
+    from urllib.parse import urlparse
+
+    if address in ("auto", "local") or "://" not in address and ":" not in address:
+        return
+    parsed = urlparse(address if "://" in address else f"gcs://{address}")
+    if not parsed.hostname or not parsed.port:
+        return
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=timeout):
+            return
+    except OSError as exc:
+        raise UsageError(f"cannot connect to the Ray cluster at {address} ({exc.strerror or exc})",
+                         "check --ray-address (auto on a cluster node, ray://HEAD:10001 from outside) and that "
+                         "the cluster is up (ray status)") from exc
 
 
 def uses_gpu(profile: Profile) -> bool:
@@ -80,6 +102,7 @@ def ray_session(address: str | None, options: RayOptions, profile: Profile, *, d
                      object_store_memory=options.object_store_mb * 2**20)
         else:
             if started:
+                check_reachable(address)
                 runtime = {"py_modules": [str(Path(__file__).resolve().parents[1])]} if options.ship_code else None
                 try:
                     ray.init(address=address, logging_level=level, runtime_env=runtime)

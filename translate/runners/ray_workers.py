@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 from ..backends.base import Backend, Output
 from ..backends.stack import counting_backend, input_budget
 from ..stages.article import Prepared
+from ..stages.suggest import SuggestionIndex
 from .plan import Window
 from .window import Job, RunModels, prepare_article, process_window
 
@@ -128,6 +129,17 @@ def token_counter(options, loader: Callable | None) -> Backend:
     return _COUNTERS[key]
 
 
+_INDEXES: dict[int, SuggestionIndex] = {}  # per worker process: the run's reviewed translations, indexed once
+
+
+def suggestion_index(human: Mapping) -> SuggestionIndex:
+    key = hash(tuple(sorted(human)))
+    if key not in _INDEXES:
+        _INDEXES.clear()
+        _INDEXES[key] = SuggestionIndex(human)
+    return _INDEXES[key]
+
+
 def prepare_rows(batch: Mapping[str, Sequence], *, job: Job, human: Mapping, loader: Callable | None,
                  level: int) -> dict:
     """Ray Data ``map_batches`` function: read, segment and plan each article of ``batch`` (columns
@@ -140,9 +152,11 @@ def prepare_rows(batch: Mapping[str, Sequence], *, job: Job, human: Mapping, loa
         with captured_logs(events, level):
             try:
                 counter = token_counter(job.profile.translation, loader)
+                index = suggestion_index(human)
                 prepared = prepare_article(job, path, key, counter=counter,
                                            budget=input_budget(job.profile.translation, counter),
-                                           human_lookup=lambda keys: {k: human[k] for k in keys if k in human})
+                                           human_lookup=lambda keys: {k: human[k] for k in keys if k in human},
+                                           suggest=index.suggest if len(index) else None)
                 item = PrepareResult(key, prepared, None, events)
             except Exception as exc:  # noqa: BLE001 - the driver decides, as the local engine's guard does
                 item = PrepareResult(key, None, RemoteError.of(exc), events)
@@ -180,7 +194,9 @@ class WindowResult:
 
 
 def with_threads(profile, cpus: int):
-    """``threads: 0`` (all cores) means the replica's share of cores here, not the whole node's."""
+    """``threads: 0`` (all cores) means the replica's share of cores here, not the whole node's; the
+    backend splits that share between parallel batches as the local engine splits the machine
+    (``backends.devices.threads``: ``parallel_batches`` auto or the profile's)."""
     translation, summary = profile.translation, profile.summary
     if not translation.threads:
         translation = dataclasses.replace(translation, threads=cpus)

@@ -24,6 +24,7 @@ from ..outputs.atomic import write_atomic
 from ..outputs.escape import display_name
 from ..record import Human, review_counts
 from ..stages.align import assemble
+from ..stages.duplicates import story_signature
 from ..stages.article import Prepared, build_record, plan_summary, prepare
 from ..stages.flags import Glossary
 from ..stages.summarize import Summary, run_plans
@@ -62,6 +63,7 @@ class RunModels:
         self.loader = loader
         self.on_batch = on_batch
         self.on_outputs: Store | None = None  # handed every new translation the moment the model has it
+        self.on_summary: Callable[[str, int], None] | None = None  # ("start" / "done", articles): progress
         self._translator: Stack | None = None
         self._summarizer: Stack | None = None
 
@@ -118,10 +120,13 @@ def guarded(keys: list[str], action: Callable[[], object], *, sink: Sink, debug:
 
 
 def prepare_article(job: Job, path: Path, key: str, *, counter: Backend, budget: int,
-                    human_lookup: Callable[[list[str]], Mapping[str, Human]] | None) -> Prepared:
-    """Read, segment and plan one article for the translation model (``counter`` counts its tokens)."""
+                    human_lookup: Callable[[list[str]], Mapping[str, Human]] | None,
+                    suggest: Callable[[str], list[dict]] | None = None) -> Prepared:
+    """Read, segment and plan one article for the translation model (``counter`` counts its tokens);
+    ``human_lookup`` and ``suggest``: the reviewed translations of its sentences and of similar ones."""
     return prepare(path, key=key, translator=counter, budget=budget, explicit=path == job.input,
-                   max_characters=job.profile.input.max_characters, human_lookup=human_lookup)
+                   max_characters=job.profile.input.max_characters, human_lookup=human_lookup, suggest=suggest,
+                   patterns=job.profile.input.patterns())
 
 
 def inputs_of(window: Window) -> list[str]:
@@ -167,13 +172,23 @@ def process_window(window: Window, *, job: Job, models: RunModels, sink: Sink, k
                     sink=sink, debug=job.debug)
 
 
+def _review_entry(record: dict) -> dict:
+    """What the indexes and ``review status`` show of an article's review: to do, unsure, confidence;
+    and its story's signature (``runners.stories``)."""
+    counts = review_counts(record)
+    return {"to_review": counts["to_review"], "low_confidence": counts["low_confidence"],
+            "confidence_min": record["confidence"]["min"], "story": story_signature(record)}
+
+
 def _raise(exc: Exception) -> None:
     raise exc
 
 
 def _assemble(job: Job, models: RunModels, prepared: Prepared, outputs: Mapping[str, Output]) -> tuple[list, object]:
     started = time.perf_counter()
-    paragraphs = assemble(prepared.doc, prepared.segments, outputs, glossary=job.glossary, human=prepared.human)
+    paragraphs = assemble(prepared.doc, prepared.segments, outputs, glossary=job.glossary, human=prepared.human,
+                          low_confidence=job.profile.translation.low_confidence,
+                          suggest=lambda text: prepared.suggestions.get(text, []))
     plan = plan_summary(prepared.doc, paragraphs, job.profile, models.summarizer)
     prepared.timings["finish_s"] = time.perf_counter() - started
     return paragraphs, plan
@@ -186,9 +201,13 @@ def _summarize(job: Job, models: RunModels, sink: Sink, planned: list[tuple[Prep
     if not waiting:
         return results
     started = time.perf_counter()
+    if models.on_summary:
+        models.on_summary("start", len(waiting))
     done = guarded([planned[i][0].key for i in waiting],
                    lambda: run_plans([planned[i][1] for i in waiting], models.summarizer().top), sink=sink,
                    debug=job.debug)
+    if models.on_summary:
+        models.on_summary("done", len(waiting))
     for i, summary in zip(waiting, done or [None] * len(waiting)):
         results[i] = summary
         planned[i][0].timings["summary_s"] = (time.perf_counter() - started) / len(waiting)
@@ -213,6 +232,6 @@ def _write(job: Job, models: RunModels, sink: Sink, prepared: Prepared, stem: Pa
     sink.done(prepared.key, {
         "status": "done", "sha256": record["source"]["sha256"], "settings_hash": job.fingerprint, "outputs": names,
         "title": record["title"], "title_target": record["title_target"], "date": record["date"],
-        "summary": record["summary"]["text"], "flagged": stats["counts"]["flagged_sentences"], "to_review": review_counts(record)["to_review"],
+        "summary": record["summary"]["text"], "flagged": stats["counts"]["flagged_sentences"], **_review_entry(record),
         **stats, "finished": now(),
     })

@@ -11,6 +11,7 @@ reviewer's text with ``origin: "human"``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Mapping, Sequence
@@ -72,12 +73,16 @@ def _join(parts: Sequence[str]) -> str:
 
 
 def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[str, Output] | None = None,
-             glossary: Glossary | None = None, *, human: Mapping[str, Human] | None = None) -> list[dict]:
+             glossary: Glossary | None = None, *, human: Mapping[str, Human] | None = None,
+             low_confidence: float | None = None,
+             suggest: Callable[[str], list[dict]] | None = None) -> list[dict]:
     """The ``paragraphs`` list of the canonical record; without ``outputs``, the structure only.
 
     ``human``: human translations by ``human_key`` (give ``plan`` the same mapping): those sentences
     get the reviewer's text, ``origin: "human"``, ``reviewer`` and ``reviewed`` (time); their flags
-    are computed on that text."""
+    are computed on that text. Machine translations get the model's ``confidence`` (the flag
+    ``low_confidence`` below the profile's threshold) and, from ``suggest``, the reviewed
+    translations of similar sentences (``suggestions``)."""
     human = human or {}
     by_sentence: dict[tuple[int, int], list[Segment]] = {}
     for seg in segments:
@@ -102,9 +107,12 @@ def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[s
                                      "(pass the same mapping to plan and assemble)")
                 else:
                     record.update(_translation(by_sentence[(b, s)], outputs))
+                    found = suggest(sent.text) if suggest and not record.get("copied") else []
+                    if found:
+                        record["suggestions"] = found
                 record["flags"] = flag_sentence(sent.text, record["target"], hit_limit=record.get("hit_limit", False),
-                                                notes=record.get("notes", ()),
-                                                glossary=glossary)
+                                                notes=record.get("notes", ()), glossary=glossary,
+                                                confidence=record.get("confidence"), low_confidence=low_confidence)
             sentences.append(record)
         if outputs is not None:
             paragraph["target"] = _join(x["target"] for x in sentences)
@@ -120,6 +128,11 @@ def _translation(parts: Sequence[Segment], outputs: Mapping[str, Output]) -> dic
         record["copied"] = True  # no Arabic: carried over untranslated
     if any(p.model_input and outputs[p.model_input].hit_limit for p in parts):
         record["hit_limit"] = True
+    scored = [outputs[p.model_input] for p in parts if p.model_input]
+    if scored and all(o.logprob is not None for o in scored) and sum(o.tokens for o in scored):
+        mean = sum(o.logprob for o in scored) / sum(o.tokens for o in scored)  # token-weighted over the pieces
+        record["confidence"] = round(math.exp(mean), 4)
+        record["logprob"] = round(mean, 4)
     notes = sorted({note for p in parts if p.model_input for note in outputs[p.model_input].notes})
     if notes:
         record["notes"] = notes  # what the backend reported, e.g. an LLM's per-sentence retry or refusal

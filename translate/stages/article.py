@@ -17,7 +17,7 @@ from ..backends.stack import Stack
 from ..config import Profile
 from ..errors import TooLargeError
 from ..reading.files import read_document
-from ..record import SCHEMA, Human, flagged_count, human_key, title_target
+from ..record import SCHEMA, Human, confidence_summary, flagged_count, human_key, title_target
 from ..text.segment import Document, segment
 from .align import Segment, plan
 from .cited import cited_plan
@@ -33,7 +33,8 @@ class Prepared:
     budget: int
     timings: dict = field(default_factory=dict)
     contexts: dict = field(default_factory=dict)  # model input -> backends.base.Context
-    human: dict = field(default_factory=dict)  # sentence key -> memory.Human (reviewed translations)
+    human: dict = field(default_factory=dict)  # sentence key -> record.Human (reviewed translations)
+    suggestions: dict = field(default_factory=dict)  # sentence text -> reviewed translations of similar ones
 
     @property
     def inputs(self) -> list[str]:
@@ -41,20 +42,29 @@ class Prepared:
 
 
 def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = False, max_characters: int = 0,
-            human_lookup: Callable[[list[str]], Mapping[str, Human]] | None = None) -> Prepared:
+            human_lookup: Callable[[list[str]], Mapping[str, Human]] | None = None,
+            suggest: Callable[[str], list[dict]] | None = None, patterns=None) -> Prepared:
     """Read, segment and plan one article. ``max_characters`` (0: no limit): a longer article is
     refused with a clear error, never cut. ``human_lookup``: reviewers' translations by sentence
-    key (the translation memory's); those sentences are never sent to the model."""
+    key (the translation memory's); those sentences are never sent to the model. ``suggest``:
+    reviewed translations of sentences similar to one (``suggest.SuggestionIndex``). ``patterns``:
+    the profile's patterns for a source's furniture (``InputOptions.patterns()``)."""
     started = time.perf_counter()
     _check_size(path, max_characters)
     raw = read_document(path, explicit=explicit)
     if max_characters and len(raw.text) > max_characters:
         raise _too_large(f"{len(raw.text):,} characters", max_characters)
-    doc = segment(raw)
+    doc = segment(raw, patterns=patterns)
     human = human_lookup([human_key(s.text) for b in doc.blocks for s in b.sentences]) if human_lookup else {}
     segments = plan(doc, count=translator.count_tokens, budget=budget, human=human)
+    suggestions = {}
+    if suggest is not None:
+        for block in doc.blocks:
+            for sentence in block.sentences:
+                if human_key(sentence.text) not in human and (found := suggest(sentence.text)):
+                    suggestions[sentence.text] = found
     return Prepared(key, doc, segments, budget, {"segment_s": time.perf_counter() - started},
-                    contexts=contexts(doc, segments), human=dict(human))
+                    contexts=contexts(doc, segments), human=dict(human), suggestions=suggestions)
 
 
 # Bytes a character can take at most: 4 in UTF-8 (UTF-16/32 likewise); a web page's markup around
@@ -163,6 +173,7 @@ def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: 
         "title": doc.title, "title_target": title_target(paragraphs),
         "date": doc.date,
         "summary": summary.as_record(),
+        "confidence": confidence_summary(paragraphs),
         "paragraphs": paragraphs,
         "provenance": {
             "signature": signature(profile, translation),
@@ -173,6 +184,7 @@ def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: 
             "summary": _summary_provenance(summary, summarizer),
             "token_budget": prepared.budget,
             "glossary": glossary.path if glossary else None,
+            "low_confidence": profile.translation.low_confidence,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         },
     }

@@ -10,6 +10,8 @@
 | ``hit_limit`` | generation stopped at ``max_new_tokens``: the translation may be cut off |
 | ``glossary`` | the source has a glossary term but the English lacks its rendering |
 | ``refusal`` | an instruction LLM declined to translate the sentence |
+| ``suspicious_output`` | the English has markup, a link, code or an instruction/assistant phrase the source does not have (an LLM obeying text in the article, or a server adding its own) |
+| ``low_confidence`` | the model's confidence in its translation is below the profile's ``translation.low_confidence`` |
 """
 
 from __future__ import annotations
@@ -107,9 +109,27 @@ def load_glossary(path: Path) -> Glossary:
     return Glossary(terms=terms, path=str(path))
 
 
+# what a translation may carry that its source does not: markup, links, code, an assistant's voice
+_SUSPICIOUS = {
+    "markup": re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?>"),
+    "link": re.compile(r"(?i)\b(?:https?://|www\.)\S+|\]\(\S+\)"),
+    "code": re.compile(r"```|\bimport\s+\w+|\bdef\s+\w+\(|;\s*\}|\$\(|<script"),
+    "instruction": re.compile(r"(?i)\b(?:ignore (?:all |the |any )?(?:previous |prior |above )?instructions?|as an ai\b|"
+                              r"language model|i cannot (?:help|assist|translate)|system prompt|here is the translation)"),
+}
+
+
+def suspicious(source: str, target: str) -> bool:
+    """The translation carries markup, a link, code or an assistant's phrase its source does not."""
+    return any(pattern.search(target) and not pattern.search(source) for pattern in _SUSPICIOUS.values())
+
+
 def flag_sentence(source: str, target: str, *, hit_limit: bool = False, glossary: Glossary | None = None,
-                  notes: Sequence[str] = ()) -> list[str]:
-    """The flags raised for one translated sentence (in the order of ``FLAGS``)."""
+                  notes: Sequence[str] = (), confidence: float | None = None,
+                  low_confidence: float | None = None) -> list[str]:
+    """The flags raised for one translated sentence (in the order of ``record.FLAGS``).
+    ``confidence``: the model's (``record.confidence``); ``low_confidence``: the profile's threshold
+    (None: the flag is off)."""
     flags = []
     if _ARABIC_LETTERS.search(source):
         if len(_ARABIC_LETTERS.findall(target)) >= 2:
@@ -129,4 +149,8 @@ def flag_sentence(source: str, target: str, *, hit_limit: bool = False, glossary
         flags.append("glossary")
     if "refusal" in notes:
         flags.append("refusal")
+    if suspicious(source, target):
+        flags.append("suspicious_output")
+    if confidence is not None and low_confidence is not None and confidence < low_confidence:
+        flags.append("low_confidence")
     return flags

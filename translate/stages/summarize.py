@@ -243,6 +243,8 @@ def abstractive_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, lim
     ``fallback()`` (the article's extractive summary) marked ``fallback_from="abstractive"`` with
     the ``reason``; without a ``fallback``, ``SummaryError``."""
     texts = [t for _, t in paragraphs if t.strip()]
+    if not texts and paragraphs and fallback is not None:  # every body sentence came back empty (refused, failed)
+        return fall_back(fallback, "the body has no English to summarize (every sentence's translation is empty)")
     if not texts:
         return Summary("", "abstractive", model, ())
 

@@ -7,6 +7,11 @@ without markers).
 Text files: one block per line, or, when the file is hard-wrapped (``wrap.detect``), one per
 paragraph rejoined from its lines (``Document.line_wrap`` says so). Markdown: ``#`` headings,
 paragraphs, list items. Web pages: the extracted blocks, with the structure as hints.
+
+Kinds come from ``structure`` (title, date lines, bylines, furniture, headings); sentences from
+``sentences``; an opening dateline (``موسكو – (وكالة …):``, ``الرياض 25 شوال … م واس``) of the first
+body paragraph becomes a sentence of its own. ``segment(raw, patterns=…)`` takes the user's
+patterns for a source (``patterns.Patterns``, from a profile's ``input:`` options).
 """
 
 from __future__ import annotations
@@ -15,39 +20,29 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dates import parse_date_line, parse_place_date
 from ..errors import EmptyFileError
 from ..reading.files import RawDocument
+from . import furniture
+from .dates import DateLine, read_date_line
 from .normalize import for_model, is_blank, shown
+from .patterns import Patterns
 from .sentences import Span, sentence_spans
+from .structure import Draft, article_date, classify
 from .wrap import LineWrap, detect, paragraphs
 
 KINDS = ("title", "date", "heading", "body", "meta", "chrome")
-META_ROLES = ("source", "photo", "series", "other")
-
-_SOURCE = re.compile(r"^\s*[(\[]?\s*(?:المصدر|مصدر\s+الخبر|المصادر|source|sources|via)\s*[:：]", re.I)
-_PHOTO = re.compile(r"^\s*[(\[]?\s*(?:الصورة|صورة|الصور|تصوير|photo|photos|image|picture|credit|©)\s*[:：©]|^\s*©", re.I)
-_SERIES = re.compile(r"^\s*(?:مجموعة|سلسلة|ملف|تغطية|متابعة|ملحق|زاوية)\b")
-_LANGUAGE_SWITCH = re.compile(r"^\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English)(?:\s*[|/·•,]?\s*(?:[A-Z][a-z]{1,2}|[A-Z]{2}|عربي|العربية|English))+\s*$")
-_CHROME = re.compile(
-    r"^\s*(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|أيضاً|ايضا|ايضاً|المزيد)|^\s*(?:شاهد|طالع)\s+(?:أيضا|أيضاً|ايضا)"
-    r"|^\s*(?:تابعونا|تابعنا|شارك|شاركها|مشاركة|طباعة|أرسل|حجم الخط|الرئيسية\s*[>»/])"
-    r"|^\s*(?:share|tweet|print|read more|related|advertisement|إعلان)\s*[:|]?\s*$", re.I)
-_OTHER_META = re.compile(
-    r"^\s*(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|ترجمة|تحرير|مراسل|المحرر|الكاتب|by|author|الكلمات المفتاحية|كلمات مفتاحية"
-    r"|وسوم|الوسوم|tags)\s*[:：]|^\s*(?:جميع\s+الحقوق|حقوق\s+(?:النشر|الطبع)|all rights reserved)", re.I)
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
-_TERMINAL = ".:،,؛;!…"
+META_ROLES = ("source", "photo", "byline", "agency", "copyright", "series", "other")
+CHROME_ROLES = ("related", "share", "separator")
 _DATELINE = re.compile(  # used with .match(text, pos): anchored at the sentence start
     r"\s*[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+){0,2}\s*"
     r"(?:[-–—]\s*(?:\([^()\n]{1,60}\)|[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+){0,3})|\([^()\n]{1,60}\))"
     r"\s*[:\-–—]\s+"
 )
+_DATELINE_CUT = re.compile(r"\([^()\n]{1,40}\)\s*|/[^/\n]{1,25}/\s*|[:\-–—]\s+|\s+(?=\S)")
+DATELINE_MAX = 160  # characters: an opening dateline is shorter
+DATELINE_WORDS = 16
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+\S")
 _MD_LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")
-TITLE_MAX_WORDS = 30
-HEADING_MAX_WORDS = 12
-FOOTER_MAX_WORDS = 15
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,8 @@ class Block:
     kind: str
     text: str
     sentences: tuple[Sentence, ...]
-    role: str | None = None  # for kind "meta"
+    role: str | None = None  # kind "meta": META_ROLES or a user pattern's role; kind "chrome": CHROME_ROLES or None
+    date: str | None = None  # kind "date": the ISO date the line gives (None for a time or relative stamp)
 
 
 @dataclass(frozen=True)
@@ -77,28 +73,11 @@ class Document:
     date: str | None
     blocks: tuple[Block, ...] = field(default_factory=tuple)
     line_wrap: LineWrap | None = None  # set when the file is hard-wrapped (its lines were rejoined into paragraphs)
+    time: str | None = None  # the time on the article's date line: "19:06:41+00:00", "09:40" (offset when written)
+    date_hijri: str | None = None  # the Hijri date beside the Gregorian one, as written ("25 شوال 1436 هـ")
 
     def raw(self, span: Span) -> str:
         return self.text[span[0]:span[1]]
-
-
-@dataclass
-class _Draft:
-    span: Span
-    content: Span  # the part without surrounding blank lines
-    text: str
-    hint: str | None = None  # from the format: "title", "heading", "list"
-    kind: str = "body"
-    role: str | None = None
-    date: str | None = None  # ISO, for kind "date"
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
-    @property
-    def terminal(self) -> str:
-        return self.text.rstrip("\"'»”’)] ")[-1:]
 
 
 def _lines(text: str) -> list[Span]:
@@ -120,7 +99,7 @@ def _groups(text: str, fmt: str, hints: dict[int, str],
     (the text carries no markup)."""
     lines = _lines(text)
     if fmt == "txt" and wrap:
-        credit = lambda line: _meta_role(line) is not None  # noqa: E731
+        credit = lambda line: furniture.meta_role(for_model(line)) is not None  # noqa: E731
         return [(group, None) for group in paragraphs(text, lines, wrap, opens=credit)]
     groups: list[tuple[list[Span], str | None]] = []
     joinable = False
@@ -141,12 +120,14 @@ def _groups(text: str, fmt: str, hints: dict[int, str],
     return groups
 
 
-def _drafts(text: str, fmt: str, *, hints: dict[int, str], wrap: LineWrap | None) -> list[_Draft]:
+def _drafts(text: str, fmt: str, *, hints: dict[int, str], wrap: LineWrap | None) -> list[Draft]:
     drafts = []
+    markdown = fmt == "md"
     for lines, hint in _groups(text, fmt, hints, wrap):
         start, end = lines[0][0], lines[-1][1]
-        drafts.append(_Draft(span=(start, end), content=(start, end), text=for_model(text[start:end], markdown=fmt == "md"),
-                             hint=hint))
+        raw = text[start:end]
+        drafts.append(Draft(span=(start, end), content=(start, end), text=for_model(raw, markdown=markdown),
+                            line=for_model(furniture.dashed(raw), markdown=markdown), raw=raw, hint=hint))
     # blank stretches belong to the block before them (the first block also takes leading blanks)
     for i, draft in enumerate(drafts):
         begin = 0 if i == 0 else draft.span[0]
@@ -155,99 +136,72 @@ def _drafts(text: str, fmt: str, *, hints: dict[int, str], wrap: LineWrap | None
     return drafts
 
 
-def _meta_role(text: str) -> str | None:
-    if _SOURCE.match(text):
-        return "source"
-    if _PHOTO.match(text):
-        return "photo"
-    if _OTHER_META.match(text) and len(text.split()) <= 15:
-        return "other"
-    return None
-
-
-def _classify(drafts: list[_Draft]) -> None:
-    n = len(drafts)
-    arabic = [bool(_ARABIC.search(d.text)) for d in drafts]
-    for i, d in enumerate(drafts):
-        role = _meta_role(d.text)
-        if role:
-            d.kind, d.role = "meta", role
-        elif (_LANGUAGE_SWITCH.match(d.text) or (_CHROME.match(d.text) and d.words <= 15)
-              or (not arabic[i] and d.words <= 6 and not any(arabic[:i]))):
-            d.kind = "chrome"
-        elif d.words <= 12 and (iso := parse_date_line(d.text) or parse_place_date(d.text)):
-            d.kind, d.date = "date", iso
-        elif d.hint == "heading":
-            d.kind = "heading"
-    # footer: trailing short unpunctuated blocks before/among source and photo lines
-    last_meta = max((i for i, d in enumerate(drafts) if d.kind == "meta"), default=-1)
-    i = n - 1
-    while i >= 0 and drafts[i].kind in ("meta", "chrome", "date", "body", "heading"):
-        d = drafts[i]
-        if d.kind in ("meta", "chrome"):
-            i -= 1
-            continue
-        short = d.words <= FOOTER_MAX_WORDS and d.terminal not in _TERMINAL and d.hint != "list"
-        if short and (i < last_meta or _SERIES.match(d.text)):
-            d.kind, d.role = "meta", "series" if _SERIES.match(d.text) or '"' in d.text or "«" in d.text else "other"
-            i -= 1
-            continue
-        break
-    footer_start = i + 1
-    # title: the first content block, when it looks like one (never taken from a body paragraph)
-    content = [i for i, d in enumerate(drafts) if d.kind == "body" or d.kind == "heading"]
-    first = next((i for i in content if drafts[i].hint != "list"), None)
-    if first is not None and not any(d.kind == "title" for d in drafts):
-        d = drafts[first]
-        looks_like_title = d.hint == "title" or (
-            d.hint is None and d.words <= TITLE_MAX_WORDS and d.terminal not in ".:،,؛;" and first + 1 < footer_start
-        )
-        if looks_like_title and first < footer_start:
-            d.kind = "title"
-    for i, d in enumerate(drafts[:footer_start]):
-        if d.kind != "body" or d.hint == "list":
-            continue
-        if d.hint == "title":
-            d.kind = "heading"
-            continue
-        following = next((x for x in drafts[i + 1:footer_start] if x.kind not in ("chrome",)), None)
-        if (d.words <= HEADING_MAX_WORDS and d.terminal not in _TERMINAL and arabic[i]
-                and following is not None and following.kind in ("body",) and following.words > d.words):
-            d.kind = "heading"
-
-
-def _sentences(text: str, draft: _Draft, *, dateline_allowed: bool, line_ends: bool,
-               markdown: bool) -> tuple[Sentence, ...]:
+def _sentences(text: str, draft: Draft, *, dateline_allowed: bool, line_ends: bool,
+               markdown: bool) -> tuple[tuple[Sentence, ...], DateLine | None]:
+    """The block's sentences, and the date of its opening dateline (when it has one with a date)."""
     if draft.kind != "body":
-        return (Sentence(draft.span, shown(text[draft.span[0]:draft.span[1]], markdown=markdown)),)
-    result = []
+        return (Sentence(draft.span, shown(text[draft.span[0]:draft.span[1]], markdown=markdown)),), None
+    result, dated = [], None
     for k, (a, b) in enumerate(sentence_spans(text, *draft.span, line_ends=line_ends)):
-        match = _DATELINE.match(text, a, b) if (dateline_allowed and k == 0) else None
-        if match and text[match.end():b].strip():
-            cut = match.end()
+        cut = dateline_end(text, a, b) if (dateline_allowed and k == 0) else None
+        if cut is not None:
+            dated = read_date_line(text[a:cut].strip(" \t:-–—"))
             result.append(Sentence((a, cut), shown(text[a:cut]), dateline=True))
             a = cut
         result.append(Sentence((a, b), shown(text[a:b])))
-    return tuple(result)
+    return tuple(result), dated
 
 
-def segment(raw: RawDocument) -> Document:
-    """Segment a decoded document: any text with something visible in it has a segmentation."""
+def dateline_end(text: str, a: int, b: int) -> int | None:
+    """Where the opening dateline of the sentence ``text[a:b]`` ends, or None when it has none:
+    ``موسكو – (وكالة الأنباء):``, ``بيروت (رويترز) -``, ``الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م
+    واس``, ``القاهرة في 5 مارس /أ ش أ/ -`` — a place, a date and/or an agency, then the text."""
+    match = _DATELINE.match(text, a, b)
+    if match and text[match.end():b].strip():
+        return match.end()
+    limit = min(b, a + DATELINE_MAX)
+    best = None
+    for cut in _DATELINE_CUT.finditer(text, a, limit):
+        end = cut.end()
+        prefix = text[a:end].strip(" \t:-–—")
+        if not prefix or not text[end:b].strip() or not re.search(r"\w", text[end:b]):
+            continue
+        flat = for_model(prefix)
+        if len(flat.split()) > DATELINE_WORDS:
+            break
+        dated = read_date_line(flat)
+        agency = furniture.agency_line(flat) and furniture.ends_with_agency(flat)
+        # after a bare space only an agency code ends a dateline ("… م واس أعلنت"), not a date ("في 5 مارس 2024 أعلنت")
+        if (dated is not None or agency) and (cut.group().strip() or agency or (dated is not None and dated.agency)):
+            best = end
+    return best
+
+
+def segment(raw: RawDocument, *, patterns: Patterns | None = None) -> Document:
+    """Segment a decoded document: any text with something visible in it has a segmentation.
+    ``patterns``: the user's patterns for the source (checked and compiled: ``patterns.from_options``)."""
     text = raw.text
     if is_blank(text):
         raise EmptyFileError("is empty (no visible text)", "remove it from the folder or put the article text in it")
     wrap = detect(text, _lines(text)) if raw.format in ("txt", "md") else None
     fmt = raw.format if raw.format in ("md", "html") else "txt"
     drafts = _drafts(text, fmt, hints=dict(raw.hints), wrap=wrap)
-    _classify(drafts)
+    header_end = classify(drafts, patterns)
     blocks = []
     first_body = next((i for i, d in enumerate(drafts) if d.kind == "body"), None)
+    dateline_date = None
     for i, d in enumerate(drafts):
         markdown = fmt == "md" and d.kind != "body"  # shown without markers
+        sentences, dated = _sentences(text, d, dateline_allowed=i == first_body, line_ends=wrap is None,
+                                      markdown=markdown)
+        dateline_date = dateline_date or dated
         blocks.append(Block(span=d.span, kind=d.kind, text=shown(text[d.content[0]:d.content[1]], markdown=markdown),
-                            role=d.role, sentences=_sentences(text, d, dateline_allowed=i == first_body,
-                                                              line_ends=wrap is None, markdown=markdown)))
+                            role=d.role, sentences=sentences, date=d.date.iso if d.date else None))
     title = next((b.text for b in blocks if b.kind == "title"), None)
-    date = next((d.date for d in drafts if d.date), None) or raw.html_date
+    found = article_date(drafts, header_end)
+    if (found is None or found.iso is None) and dateline_date is not None and dateline_date.iso:
+        found = dateline_date
     return Document(path=raw.path, sha256=raw.data_sha256, encoding=raw.encoding, format=raw.format,
-                    text=text, title=title, date=date, blocks=tuple(blocks), line_wrap=wrap)
+                    text=text, title=title, date=(found.iso if found else None) or raw.html_date,
+                    blocks=tuple(blocks), line_wrap=wrap, time=found.time if found and found.iso else None,
+                    date_hijri=found.hijri if found else None)

@@ -5,24 +5,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..stages.align import assemble
 from ..reading.files import read_document
+from ..stages.align import assemble
+from .patterns import Patterns
 from .segment import segment
 
 
-def describe(path: Path) -> dict:
-    doc = segment(read_document(path, explicit=True))
+def describe(path: Path, *, patterns: Patterns | None = None, explicit: bool = True) -> dict:
+    """The structure of one article; ``patterns``: the profile's user patterns."""
+    doc = segment(read_document(path, explicit=explicit), patterns=patterns)
     return {"source": {"path": str(path), "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
                        "characters": len(doc.text), "line_wrap": doc.line_wrap and doc.line_wrap.as_record()},
-            "title": doc.title, "date": doc.date, "paragraphs": assemble(doc)}
+            "title": doc.title, "date": doc.date, "time": doc.time, "date_hijri": doc.date_hijri,
+            "paragraphs": assemble(doc)}
 
 
 def render_text(item: dict) -> str:
     src = item["source"]
     wrap = src.get("line_wrap")
     rejoined = f", hard-wrapped at {wrap['width']} {wrap['unit']}: lines rejoined" if wrap else ""
+    when = item["date"] or "(none)"
+    if item.get("time"):
+        when += f"  {item['time']}"
+    if item.get("date_hijri"):
+        when += f"  (Hijri: {item['date_hijri']})"
     lines = [f"== {src['path']}  ({src['format']}, {src['encoding']}, {src['characters']} characters{rejoined})",
-             f"   title: {item['title'] or '(none)'}", f"   date:  {item['date'] or '(none)'}"]
+             f"   title: {item['title'] or '(none)'}", f"   date:  {when}"]
     for p in item["paragraphs"]:
         kind = p["kind"] + (f"/{p['role']}" if p.get("role") else "")
         lines.append(f"[{p['id']} {kind}]")

@@ -15,6 +15,11 @@ a line that opens a paragraph by its words (a credit: ``المصدر: …``), an
 paragraph without a sentence end (a heading) that follows a sentence end. A title or heading as
 long as the width, followed by a paragraph with no blank line between, cannot be told from a
 wrapped line, and is joined to the paragraph.
+
+Verse is not wrapping: a poem's lines are short, of even length and end where the writer ended
+them, which looks like a wrapper's output. Lines that rhyme (three or more in a row ending in the
+same letter, or every other line in four or more) do not count as evidence of wrapping, and
+lines split into hemistichs (``***``, wide gaps) always end a paragraph line of their own.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from .furniture import rhyme
 from .normalize import is_blank
 
 Span = tuple[int, int]
@@ -36,6 +42,12 @@ NON_GREEDY_SLACK = 35  # percent of the width: optimal fill (fmt) and PDF text s
 _CANDIDATES = 8  # widths tried: the longest distinct line lengths
 _UNITS = ("characters", "bytes")  # what the wrapper counted: characters, or UTF-8 bytes (fmt, fold)
 _BREAKABLE_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]")  # no-break spaces do not end a word for a wrapper
+_HEMISTICH = re.compile(r"[^\W\d_]\s*(?:\*\s*\*|\s\*\s)\s*[^\W\d_]|[^\W\d_](?:[ \u00a0]{4,}|\t)[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# a line ending in a preposition, conjunction or particle runs on into the next: prose, not verse
+_RUNS_ON = re.compile(r"(?<![^\W\d_])(?:في|من|على|إلى|الى|عن|أن|إن|ان|بين|مع|حتى|التي|الذي|الذين|ثم|أو|او|قد|لم|لن|"
+                      r"كما|بعد|قبل|عند|منذ|خلال|حول|ضد|و|ف|ب|ل|ك|،|,)\s*$")
+VERSE_CHANCE = 0.002  # how unlikely, by the text's own word endings, a run of rhymes must be to be verse
 _SENTENCE_END = re.compile(r"(?:[.!?؟…]|\.\.\.)[\"'»”’)\]}›\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]*$")
 
 
@@ -63,6 +75,33 @@ class _Line:
     first_word: int  # length of the first word, up to a breakable space (0 for a blank line)
     ends_sentence: bool
     blank: bool
+
+
+def _verse(text: str, lines: Sequence[Span]) -> tuple[set[int], set[int]]:
+    """Indexes of lines that look like verse: ``rhymed`` (consecutive lines, or every other line,
+    ending in the same letter more often than the text's words do by chance, none ending in a word
+    that runs on) and ``split`` (two or more consecutive lines cut into hemistichs)."""
+    ends = [rhyme(text[a:b]) for a, b in lines]  # "" for a line without letters (blank ones too)
+    finals = [rhyme(word) for a, b in lines for word in _WORD.findall(text[a:b])[:-1]]  # not the rhymes themselves
+    rate = {letter: finals.count(letter) / len(finals) for letter in set(finals)} if finals else {}
+    open_end = [bool(_RUNS_ON.search(text[a:b])) for a, b in lines]
+    rhymed: set[int] = set()
+    for step in (1, 2):
+        for start in range(len(ends)):
+            letter = ends[start]
+            if not letter or (start >= step and ends[start - step] == letter):
+                continue  # runs are taken from their first line
+            run = [start]
+            while run[-1] + step < len(ends) and ends[run[-1] + step] == letter:
+                run.append(run[-1] + step)
+            span = range(start, run[-1] + 1)
+            chance = rate.get(letter, 0.0) ** (len(run) - 1)
+            if len(run) >= 3 and chance <= VERSE_CHANCE and all(ends[k] and not open_end[k] for k in span):
+                rhymed.update(span)
+    split_lines = [bool(_HEMISTICH.search(text[a:b])) for a, b in lines]
+    split = {i for i, s in enumerate(split_lines)
+             if s and ((i > 0 and split_lines[i - 1]) or (i + 1 < len(lines) and split_lines[i + 1]))}
+    return rhymed, split
 
 
 def _size(text: str, unit: str) -> int:
@@ -94,10 +133,13 @@ def _reach(line: _Line, following: _Line) -> int:
 def detect(text: str, lines: Sequence[Span]) -> LineWrap | None:
     """How the text is hard-wrapped, or None when it is not."""
     best, best_score = None, 0
+    rhymed, split = _verse(text, lines)
+    verse = rhymed | split
     for unit in _UNITS:
         measured = _measure(text, lines, unit)
         content = [m for m in measured if not m.blank]
-        pairs = [(m, measured[i + 1]) for i, m in enumerate(measured[:-1]) if not m.blank and not measured[i + 1].blank]
+        pairs = [(m, measured[i + 1]) for i, m in enumerate(measured[:-1])
+                 if not m.blank and not measured[i + 1].blank and i not in verse]
         open_pairs = [(m, nxt) for m, nxt in pairs if not m.ends_sentence]
         if len(open_pairs) < MIN_CONTINUED:
             return None
@@ -136,11 +178,12 @@ def paragraphs(text: str, lines: Sequence[Span], wrap: LineWrap,
     line's text starts a paragraph of its own whatever the line before (a credit: ``المصدر: …``)."""
     measured = _measure(text, lines, wrap.unit)
     limit, slack = wrap.limit, wrap.slack
+    hemistichs = _verse(text, lines)[1]
     n = len(measured)
     first = next((i for i, m in enumerate(measured) if not m.blank), n)
 
     def own_end(i: int) -> bool:  # the writer ended line i on purpose
-        if i + 1 >= n or measured[i + 1].blank:
+        if i + 1 >= n or measured[i + 1].blank or i in hemistichs or i + 1 in hemistichs:
             return True
         if opens is not None and opens(text[measured[i + 1].span[0]:measured[i + 1].span[1]]):
             return True
