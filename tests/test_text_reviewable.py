@@ -292,7 +292,7 @@ def test_an_address_before_a_question_mark_does_not_hide_the_sentence_end():
 
 
 def test_translate_segment_reports_the_wrapping(tmp_path):
-    from translate.text.view import describe, render_text
+    from translate.stages.outline import describe, render_text
 
     path = tmp_path / "wire.txt"
     path.write_text(wrap((FIXTURES / "article_full.txt").read_text(encoding="utf-8"), 72), encoding="utf-8")

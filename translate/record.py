@@ -86,7 +86,11 @@ class ArticleRecord(TypedDict, total=False):
     target_lang: str
     title: str | None
     title_target: str | None
-    date: str | None
+    date: str | None  # ISO date of the article (from its header's date line, or dateline)
+    time: str | None  # the date line's time, with its offset when written (19:06:41+00:00)
+    date_hijri: str | None  # a Hijri date as written beside the Gregorian one
+    confidence: dict  # the model's: measure, sentences, min, mean
+    duplicates_of: list[dict]  # republications of the same story: article, similarity
     summary: dict  # text, method, model, sentences[, fallback_from, reason]
     paragraphs: list[ParagraphRecord]
     provenance: dict

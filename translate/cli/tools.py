@@ -33,7 +33,7 @@ def segment_cmd(
     _setup_logging(debug=debug)
     from ..config import load_config
     from ..text.survey import articles, render_survey, survey
-    from ..text.view import describe, render_text
+    from ..stages.outline import describe, render_text
 
     try:
         patterns = load_config(config).profile(profile).input.patterns()

@@ -172,6 +172,8 @@ def build_record(prepared: Prepared, outputs: Mapping[str, Output], paragraphs: 
         "source_lang": "ar", "target_lang": "en",
         "title": doc.title, "title_target": title_target(paragraphs),
         "date": doc.date,
+        "time": doc.time,  # when the date line has one, with its offset as written
+        "date_hijri": doc.date_hijri,  # a Hijri date as written, beside the Gregorian one
         "summary": summary.as_record(),
         "confidence": confidence_summary(paragraphs),
         "paragraphs": paragraphs,

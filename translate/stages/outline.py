@@ -1,14 +1,16 @@
-"""``translate segment``: an article's structure as data (like the canonical record, without
-translations) or as a readable outline with the kinds marked."""
+"""``translate segment``: an article's structure as data (the canonical record's paragraphs and
+sentences, ``align.assemble``, without translations) or as a readable outline with the kinds marked.
+A stage of its own (not in ``text/``): it shows what the pipeline will make of the article."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..reading.files import read_document
-from ..stages.align import assemble
-from .patterns import Patterns
-from .segment import segment
+from ..record import label
+from ..text.patterns import Patterns
+from ..text.segment import segment
+from .align import assemble
 
 
 def describe(path: Path, *, patterns: Patterns | None = None, explicit: bool = True) -> dict:
@@ -32,8 +34,7 @@ def render_text(item: dict) -> str:
     lines = [f"== {src['path']}  ({src['format']}, {src['encoding']}, {src['characters']} characters{rejoined})",
              f"   title: {item['title'] or '(none)'}", f"   date:  {when}"]
     for p in item["paragraphs"]:
-        kind = p["kind"] + (f"/{p['role']}" if p.get("role") else "")
-        lines.append(f"[{p['id']} {kind}]")
+        lines.append(f"[{p['id']} {label(p)}]")
         for s in p["sentences"]:
             mark = " (dateline)" if s.get("dateline") else ""
             lines.append(f"   {s['id']}{mark}: {s['source']}")
