@@ -38,7 +38,8 @@ def test_batched_summaries_equal_article_by_article(tiny_models):
     one_by_one = [abstractive(paragraphs, BatchingBackend(backend, batch_tokens=4096), model="m",
                               max_input_tokens=options.max_input_tokens) for paragraphs in articles]
     counting = Counting(BatchingBackend(backend, batch_tokens=4096))
-    plans = [abstractive_plan(paragraphs, count=backend.count_tokens, limit=limit, model="m") for paragraphs in articles]
+    plans = [abstractive_plan(paragraphs, count=backend.count_tokens, limit=limit, model="m")
+             for paragraphs in articles]
     batched = run_plans(plans, counting)
     assert [s.as_record() for s in batched] == [s.as_record() for s in one_by_one]
     assert len(counting.calls) >= 2  # the long articles needed several hierarchical rounds, one call each

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from helpers import load, run_cli
+
 from translate import load_config
 from translate.backends import load_backend
 from translate.backends.base import Output
@@ -56,7 +57,8 @@ def profile(tiny_models, threshold: float | None = 0.5):
 
 
 def machine(record: dict) -> list[dict]:
-    return [s for p in record["paragraphs"] for s in p["sentences"] if not s.get("copied") and s.get("origin") != "human"]
+    return [s for p in record["paragraphs"] for s in p["sentences"]
+            if not s.get("copied") and s.get("origin") != "human"]
 
 
 def test_confidence_recorded_flagged_kept_by_the_memory_and_shown(tmp_path, tiny_models):
@@ -69,14 +71,16 @@ def test_confidence_recorded_flagged_kept_by_the_memory_and_shown(tmp_path, tiny
     assert math.isclose(sure["confidence"], math.exp(-0.1), abs_tol=1e-3) and sure["logprob"] == -0.1
     assert math.isclose(unsure["confidence"], math.exp(-3.0), abs_tol=1e-3)
     assert "low_confidence" in unsure["flags"] and "low_confidence" not in sure["flags"]
-    assert record["confidence"]["min"] == round(math.exp(-3.0), 4) and "geometric-mean" in record["confidence"]["measure"]
+    assert (record["confidence"]["min"] == round(math.exp(-3.0), 4)
+            and "geometric-mean" in record["confidence"]["measure"])
     assert record["provenance"]["low_confidence"] == 0.5
     # a re-run answered by the memory (only the summary changed) keeps every confidence
     changed = profile(tiny_models)
     changed = dataclasses.replace(changed, summary=dataclasses.replace(changed.summary, sentences=1))
     again = run_batch(profile=changed, run=run, loader=scored_loader)
     assert again.translation_calls == 0 and again.memory_hits > 0
-    assert [s.get("confidence") for s in machine(load(out / "a.json"))] == [s.get("confidence") for s in machine(record)]
+    assert [s.get("confidence") for s in machine(load(out / "a.json"))] == [
+        s.get("confidence") for s in machine(record)]
     # views: TSV column, XLIFF note and state, the page's data and legend
     rows = list(csv.DictReader((out / "a.tsv").read_text(encoding="utf-8").splitlines(), dialect="excel-tab"))
     assert {r["id"]: r["confidence"] for r in rows}[unsure["id"]] == f"{math.exp(-3):.3f}"

@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
+
 from translate.config import load_config, with_overrides
 from translate.errors import ConfigError, UsageError
 
@@ -39,7 +39,8 @@ def test_shipped_models_yaml_is_valid():
     ("profiles:\n  a:\n    translation:\n      generation:\n        num_beams: true\n",
      "profiles.a.translation.generation.num_beams", "expected int"),
     ("profiles:\n  a:\n    summary:\n      method: magic\n", "profiles.a.summary.method", "not one of"),
-    ("profiles:\n  a:\n    translation:\n      max_input_tokens: 0\n", "profiles.a.translation.max_input_tokens", "at least 1"),
+    ("profiles:\n  a:\n    translation:\n      max_input_tokens: 0\n",
+     "profiles.a.translation.max_input_tokens", "at least 1"),
     ("default_profile: b\nprofiles:\n  a: {}\n", "profiles", "no profile named 'b'"),
     ("profiles:\n  a:\n    extends: zzz\n", "profiles.a.extends", "cannot extend"),
     ("profiles: {}\n", "profiles", "missing or empty"),

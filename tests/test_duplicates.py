@@ -5,15 +5,16 @@ articles on the same topic are not; the groups do not depend on the order of the
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 from helpers import load
+
 from translate import load_config
 from translate.runners import run_batch
 from translate.runners.plan import RunOptions
 from translate.stages.duplicates import THRESHOLD, same_stories, signature, similarity
 
-STORY = ["أعلنت وزارة الصحة اليوم عن افتتاح ثلاثة مستشفيات جديدة في المحافظات الجنوبية بتكلفة إجمالية بلغت مئتي مليون دولار.",
+STORY = ["أعلنت وزارة الصحة اليوم عن افتتاح ثلاثة مستشفيات جديدة في المحافظات الجنوبية بتكلفة إجمالية "
+         "بلغت مئتي مليون دولار.",
          "وقال وزير الصحة في مؤتمر صحفي إن المستشفيات الجديدة ستخدم أكثر من مليون مواطن وستوفر ألف فرصة عمل.",
          "وأضاف الوزير أن الحكومة تعمل على تطوير القطاع الصحي وتحسين الخدمات المقدمة للمواطنين في جميع المناطق.",
          "ومن المتوقع أن تبدأ المستشفيات باستقبال المرضى مطلع العام المقبل بعد استكمال تجهيزها بالمعدات الطبية."]
@@ -61,7 +62,8 @@ def test_republished_articles_are_grouped_in_records_and_the_manifest_across_run
     assert report.done == ["paper.txt"]
     agency, paper = load(out / "agency.json"), load(out / "paper.json")
     assert [d["article"] for d in agency["duplicates_of"]] == ["paper.txt"]
-    assert [d["article"] for d in paper["duplicates_of"]] == ["agency.txt"] and paper["duplicates_of"][0]["similarity"] >= 0.5
+    assert ([d["article"] for d in paper["duplicates_of"]] == ["agency.txt"]
+            and paper["duplicates_of"][0]["similarity"] >= 0.5)
     assert "duplicates_of" not in load(out / "other.json")
     files = load(out / "manifest.json")["files"]
     assert files["paper.txt"]["same_story"]["articles"] == ["agency.txt", "paper.txt"]

@@ -12,8 +12,16 @@ from pathlib import Path
 import pytest
 
 from translate.errors import ReferencesError, UsageError
-from translate.evaluation import (EvalResult, References, Scores, arabic_share, as_json, load_references,
-                                  render_table, score)
+from translate.evaluation import (
+    EvalResult,
+    References,
+    Scores,
+    arabic_share,
+    as_json,
+    load_references,
+    render_table,
+    score,
+)
 
 AR = ["قال الوزير إن المحادثات ستستأنف غدا.", "ارتفعت الأسعار بنسبة 5 في المئة.", "وصل الوفد إلى موسكو مساء الأحد."]
 EN = ["The minister said the talks would resume tomorrow.", "Prices rose by 5 percent.",
@@ -110,7 +118,8 @@ def test_tmx_languages_inline_codes_and_whitespace(tmp_path, caplog):
   <tuv xml:lang="en-US"><seg>The <bpt i="1" x="1">&lt;b&gt;</bpt>minister<ept i="1">&lt;/b&gt;</ept> said
       the talks<ph x="2">&lt;br/&gt;</ph> would <hi type="x">resume</hi> tomorrow.</seg></tuv>
 </tu>
-<tu><tuv lang="ARA"><seg>{AR[1]}</seg></tuv><tuv lang="eng"><seg>Prices rose by <it pos="begin">{{1}}</it>5 percent.</seg></tuv></tu>
+<tu><tuv lang="ARA"><seg>{AR[1]}</seg></tuv>
+    <tuv lang="eng"><seg>Prices rose by <it pos="begin">{{1}}</it>5 percent.</seg></tuv></tu>
 <tu><tuv xml:lang="fr"><seg>Bonjour</seg></tuv><tuv xml:lang="en"><seg>Hello</seg></tuv></tu>
 <tu><tuv xml:lang="EN"><seg>{EN[2]}</seg></tuv><tuv xml:lang="ar"><seg>{AR[2]}</seg></tuv>
     <tuv xml:lang="en-GB"><seg>A second English variant.</seg></tuv></tu>
@@ -136,7 +145,8 @@ def test_tmx_in_utf16_without_tmx_extension(tmp_path):
 def test_tmx_written_by_the_batch_reads_back(tmp_path):
     from translate.outputs.tabular import render_tmx
 
-    record = {"source": {"path": "a.txt"}, "provenance": {"tool": {"version": "0.1.0"}, "created": "2026-01-01T00:00:00+00:00"}, "paragraphs": [
+    provenance = {"tool": {"version": "0.1.0"}, "created": "2026-01-01T00:00:00+00:00"}
+    record = {"source": {"path": "a.txt"}, "provenance": provenance, "paragraphs": [
         {"id": "p1", "kind": "body", "sentences": [
             {"id": f"p1.s{i}", "source": a, "target": e, "flags": []} for i, (a, e) in enumerate(zip(AR, EN), 1)]
          + [{"id": "p1.s9", "source": "CNN", "target": "CNN", "copied": True}]}]}

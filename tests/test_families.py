@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import load, run_cli
+
 from translate.backends import load_backend
 from translate.backends.ct2 import CTranslate2Backend
 from translate.backends.hf import TransformersBackend

@@ -47,7 +47,8 @@ def test_hit_limit_flag():
 def test_glossary_flag_and_loose_arabic_matching():
     glossary = Glossary({"لافروف": ("Lavrov",), "منظمة شنغهاي للتعاون": ("Shanghai Cooperation Organisation", "SCO")})
     assert "glossary" in flag_sentence("وقال لافروف إن الحوار مهم.", "Lavrof said dialogue matters.", glossary=glossary)
-    assert "glossary" not in flag_sentence("وقال لافروف إن الحوار مهم.", "LAVROV said dialogue matters.", glossary=glossary)
+    assert "glossary" not in flag_sentence("وقال لافروف إن الحوار مهم.", "LAVROV said dialogue matters.",
+                                           glossary=glossary)
     assert "glossary" not in flag_sentence("انضمت إلى مُنظمة شنغهاي للتعاون.", "It joined the SCO.", glossary=glossary)
     assert "glossary" not in flag_sentence("وصل الوفد.", "The delegation arrived.", glossary=glossary)
 
@@ -81,4 +82,5 @@ def test_suspicious_output_is_what_the_source_does_not_have():
                    "```python\nimport os\n```"):
         assert "suspicious_output" in flag_sentence(source, target), target
     assert "suspicious_output" not in flag_sentence(source, "The minister said the talks were fruitful.")
-    assert "suspicious_output" not in flag_sentence("زوروا الموقع www.example.com للمزيد", "Visit www.example.com for more")
+    assert "suspicious_output" not in flag_sentence("زوروا الموقع www.example.com للمزيد",
+                                                    "Visit www.example.com for more")

@@ -11,8 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from helpers import load, run_cli
+
 from translate import load_config
 from translate.memory import MEMORY_FILE
 from translate.runners import run_batch
@@ -152,7 +152,8 @@ def test_a_damaged_or_foreign_memory_stops_the_run_before_any_article(tmp_path, 
     folder.mkdir()
     (folder / "a.txt").write_text(article(1), encoding="utf-8")
     out = tmp_path / "out"
-    assert run_cli("batch", folder, "--out", out, "--config", tiny_models, "--profile", "tiny-extractive").exit_code == 0
+    assert run_cli("batch", folder, "--out", out, "--config", tiny_models, "--profile",
+                   "tiny-extractive").exit_code == 0
     memory = out / MEMORY_FILE
     if damage == "overwritten":
         data = bytearray(memory.read_bytes())

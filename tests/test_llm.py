@@ -318,7 +318,8 @@ def test_batch_writes_aligned_records_and_never_the_api_key(proxy, tiny_llm, art
                       SummaryOptions(method="extractive", sentences=2))
     run = RunOptions(input=articles, out=tmp_path / "out", memory_path=tmp_path / "out" / "memory.sqlite")
     with caplog.at_level(logging.DEBUG):
-        report = run_batch(profile=profile, run=run, loader=lambda options, role: OpenAIBackend(options, llm, role=role))
+        report = run_batch(profile=profile, run=run,
+                           loader=lambda options, role: OpenAIBackend(options, llm, role=role))
     assert (len(report.done), report.failed) == (3, {})
     record = json.loads((tmp_path / "out" / "article_full.json").read_text(encoding="utf-8"))
     sentences = [s for p in record["paragraphs"] for s in p["sentences"] if not s.get("copied")]

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import assert_partition, load, run_cli
+
 from translate import load_config
 from translate.backends import BatchingBackend, load_backend
 from translate.reading.files import read_document
@@ -66,7 +66,8 @@ def test_rerun_skips_unchanged_and_redoes_changed_new_or_forced(articles, tmp_pa
     assert "0 done, 3 unchanged" in result.output
     assert load(out / "manifest.json")["files"]["article.md"]["finished"] == first["article.md"]["finished"]
     # one changed article and one new one: only those two are processed
-    (articles / "article_notitle.txt").write_text("عنوان جديد للخبر\n" + (articles / "article_notitle.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (articles / "article_notitle.txt").write_text(
+        "عنوان جديد للخبر\n" + (articles / "article_notitle.txt").read_text(encoding="utf-8"), encoding="utf-8")
     shutil.copy(articles / "article_full.txt", articles / "new.txt")
     result = batch(articles, out, tiny_models)
     assert "2 done, 2 unchanged" in result.output
@@ -257,8 +258,8 @@ def test_every_segment_is_within_the_budget_whatever_precedes_it(tmp_path, tiny_
 
 def test_models_download_without_network_is_a_clear_usage_error(tiny_models, tmp_path):
     config = tmp_path / "models.yaml"
-    config.write_text("profiles:\n  p:\n    translation: {model: Helsinki-NLP/opus-mt-ar-en}\n    summary: {method: none}\n",
-                      encoding="utf-8")
+    config.write_text("profiles:\n  p:\n    translation: {model: Helsinki-NLP/opus-mt-ar-en}\n"
+                      "    summary: {method: none}\n", encoding="utf-8")
     result = run_cli("models", "download", "--config", config)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "cannot reach the Hugging Face Hub" in result.output and "fix:" in result.output

@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import load, run_cli
 
 TTK = Path(os.environ.get("TRANSLATE_TTK_PYTHON", Path(__file__).parents[1] / ".venv-ttk" / "bin" / "python"))

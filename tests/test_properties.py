@@ -63,7 +63,8 @@ def documents(draw) -> str:
     if width:
         lines = ["\n".join(textwrap.wrap(line, width)) for line in lines]
     text = draw(st.sampled_from(["\n", "\n\n", "\r\n"])).join(lines) + draw(st.sampled_from(["", "\n"]))
-    for control in draw(st.lists(st.sampled_from(CONTROL), max_size=2)):  # NUL: binary; others: not in Windows-1256 text
+    # NUL: binary; others: not in Windows-1256 text
+    for control in draw(st.lists(st.sampled_from(CONTROL), max_size=2)):
         at = draw(st.integers(0, len(text)))
         text = text[:at] + control + text[at:]
     return text

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from helpers import load, run_cli
+
 from translate.memory import TranslationMemory
 from translate.record import human_key
 
@@ -65,7 +66,7 @@ def test_corrections_win_on_every_later_run(tmp_path, tiny_models):
         memory.close()
     status = run_cli("review", "status", out)
     assert status.exit_code == 0
-    line = next(l for l in status.stdout.splitlines() if "article_full" in l)
+    line = next(ln for ln in status.stdout.splitlines() if "article_full" in ln)
     assert " 2 " in f" {line} "  # two reviewed sentences
     # a forced re-run with another model setting still keeps the human sentences
     forced = run_cli(*args, "--summary", "extractive", "--force")

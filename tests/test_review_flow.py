@@ -11,18 +11,18 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 import browser
+import pytest
 from helpers import load, run_cli
 from test_xliff import REVIEWED, build_record, ttk
+
 from translate.errors import CorrectionsFileError
 from translate.memory import TranslationMemory
-from translate.record import Human, human_key, translated_pairs
 from translate.outputs.html import render_article_html, render_index_html
 from translate.outputs.manifest import write_manifest
 from translate.outputs.tabular import render_tmx, render_tsv
 from translate.outputs.xliff import render_xliff
+from translate.record import Human, human_key, translated_pairs
 from translate.review.importing import import_corrections, render_import
 from translate.review.show import review_lines
 from translate.review.status import render_status, review_status
@@ -135,7 +135,8 @@ def test_xliff_edited_with_translate_toolkit_round_trip(out, tmp_path):
     memory_db = TranslationMemory(memory)
     stored = memory_db.human_lookup([human_key(sentence(out, "article_full", "p2.s1")["source"])])
     memory_db.close()
-    assert [(h.file, h.source) for h in stored.values()] == [(str(xlf.resolve()), sentence(out, "article_full", "p2.s1")["source"])]
+    assert [(h.file, h.source) for h in stored.values()] == [
+        (str(xlf.resolve()), sentence(out, "article_full", "p2.s1")["source"])]
     assert import_corrections([xlf], out=out, memory_path=memory, reviewer="Rania").applied == ()
 
 
@@ -175,7 +176,8 @@ def test_stale_corrections_are_listed_and_not_applied(out, tmp_path):
         ("p4.s2", "the Arabic no longer matches the current article text"),
         ("p99.s1", "no such sentence in the current article")]
     assert [o.id for o in report.applied] == ["p4.s3"]
-    assert "stale    article_full.txt p4.s2: the Arabic no longer matches the current article text" in render_import(report)
+    assert ("stale    article_full.txt p4.s2: the Arabic no longer matches the current article text"
+            in render_import(report))
 
 
 @pytest.mark.parametrize("name, content, reason", [
@@ -224,7 +226,8 @@ def edit_tsv(source: Path, target: Path, edits: dict[str, str]) -> None:
 @pytest.mark.parametrize("name", ["article.tsv", "renamed by the reviewer.tsv"])
 def test_tsv_with_an_edited_english_column(out, tmp_path, name):
     edited = tmp_path / name
-    edit_tsv(out / "article.tsv", edited, {"p1.s1": "Energy summit in Riyadh", "p3.s2": "Participants discussed markets."})
+    edit_tsv(out / "article.tsv", edited,
+             {"p1.s1": "Energy summit in Riyadh", "p3.s2": "Participants discussed markets."})
     report = import_corrections([edited], out=out, memory_path=tmp_path / "tm.sqlite", reviewer="Omar")
     assert [(o.article, o.id, o.after) for o in report.applied] == [
         ("article.md", "p1.s1", "Energy summit in Riyadh"), ("article.md", "p3.s2", "Participants discussed markets.")]
@@ -280,14 +283,16 @@ def test_human_translation_wins_in_plan_assemble_and_every_view(tmp_path):
         ("p1.s1", "copied", ""), ("p5.s1", "human", "Rania")]
     tmx = ET.fromstring(render_tmx(record).split("\n", 2)[2])
     marked = [(tu.get("tuid"), tu.findall("tuv")[1].get("changeid"), tu.findall("tuv")[1].get("changedate"))
-              for tu in tmx.iter("tu") if any(p.get("type") == "x-origin" and p.text == "human" for p in tu.iter("prop"))]
+              for tu in tmx.iter("tu")
+              if any(p.get("type") == "x-origin" and p.text == "human" for p in tu.iter("prop"))]
     assert marked == [("article_full.txt#p5.s1", "Rania", "20250201T100000Z")]
     out = tmp_path / "out"
     out.mkdir()
     (out / "article_full.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     write_manifest(out, run={}, files={"article_full.txt": {"status": "done", "outputs": ["article_full.json"]}})
     assert any(line.startswith("[p5.s1 body]") and line.endswith("✓ human translation by Rania "
-                                                                  "(2025-02-01T10:00:00+00:00)") for line in review_lines(out))
+                                                                  "(2025-02-01T10:00:00+00:00)")
+               for line in review_lines(out))
     status = review_status(out, memory_path=tmp_path / "none.sqlite")
     assert [(a.article, a.sentences, a.reviewed, a.flagged, a.to_review, a.pending) for a in status.articles] == [
         ("article_full.txt", 15, 1, 0, 0, 0)]
@@ -295,7 +300,8 @@ def test_human_translation_wins_in_plan_assemble_and_every_view(tmp_path):
 
 def test_review_status_counts_the_to_do_list(out, tmp_path):
     memory = tmp_path / "tm.sqlite"
-    import_corrections([page_export(tmp_path / "c.json", out, "article_full", {"p4.s2": "Fixed.", "p6.s1": "Next steps?"})],
+    import_corrections([page_export(tmp_path / "c.json", out, "article_full",
+                                    {"p4.s2": "Fixed.", "p6.s1": "Next steps?"})],
                        out=out, memory_path=memory, reviewer=None)
     report = review_status(out, memory_path=memory)
     counted = {}
@@ -313,11 +319,13 @@ def test_review_status_counts_the_to_do_list(out, tmp_path):
     table = render_status(report).splitlines()
     assert table[0].split() == ["article", "sentences", "reviewed", "flagged", "to", "review", "unsure", "pending"]
     assert table[2].split() == ["article_full.txt", "15", "2", "15", "13", "0", "2"]  # the most to review first
-    assert table[-2].split()[0] == "total" and table[-1].startswith("3 imported correction(s) are not in the outputs yet")
+    assert table[-2].split()[0] == "total" and table[-1].startswith(
+        "3 imported correction(s) are not in the outputs yet")
 
 
 def test_index_html_has_a_to_review_column():
-    entries = {"a.txt": {"status": "done", "date": "2024-01-02", "title": "أ", "flagged": 5, "to_review": 3, "outputs": []},
+    entries = {"a.txt": {"status": "done", "date": "2024-01-02", "title": "أ", "flagged": 5, "to_review": 3,
+                         "outputs": []},
                "b.txt": {"status": "done", "date": "2024-01-01", "title": "ب", "flagged": 1, "outputs": []}}
     page = render_index_html(entries, settings={})
     assert '<button type="button">To review</button>' in page
@@ -353,7 +361,8 @@ def test_review_page_edit_download_and_import_in_a_real_browser(out, driver, tmp
         element.click()
         element.send_keys(Keys.CONTROL, "a")
         element.send_keys(text, Keys.ENTER)  # Enter ends the edit: no line break enters the sentence
-    assert driver.execute_script("return [...document.querySelectorAll('.s.edited')].map(e => e.dataset.sid)") == list(edits)
+    assert driver.execute_script(
+        "return [...document.querySelectorAll('.s.edited')].map(e => e.dataset.sid)") == list(edits)
     assert driver.find_element(By.ID, "edits").text == "2 sentence(s) edited"
     driver.find_element(By.ID, "reviewer").send_keys("Layla")
     driver.find_element(By.ID, "download").click()
@@ -363,14 +372,15 @@ def test_review_page_edit_download_and_import_in_a_real_browser(out, driver, tmp
     assert browser.requests(driver) == [page.as_uri()]  # the page itself; the download is a local Blob URL
     exported = load(files[0])
     assert (exported["schema"], exported["article"], exported["reviewer"]) == (
-        "translate.corrections/1", {"path": "article_full.txt", "sha256": load(out / "article_full.json")["source"]["sha256"]},
-        "Layla")
+        "translate.corrections/1",
+        {"path": "article_full.txt", "sha256": load(out / "article_full.json")["source"]["sha256"]}, "Layla")
     assert [(c["id"], c["source"], c["previous_target"], c["new_target"]) for c in exported["corrections"]] == [
-        (sid, sentence(out, "article_full", sid)["source"], " ".join(sentence(out, "article_full", sid)["target"].split()),
-         text) for sid, text in edits.items()]
+        (sid, sentence(out, "article_full", sid)["source"],
+         " ".join(sentence(out, "article_full", sid)["target"].split()), text) for sid, text in edits.items()]
     memory = tmp_path / "tm.sqlite"
     report = import_corrections(files, out=out, memory_path=memory, reviewer=None)
-    assert [(o.article, o.id, o.after) for o in report.applied] == [("article_full.txt", sid, t) for sid, t in edits.items()]
+    assert [(o.article, o.id, o.after) for o in report.applied] == [
+        ("article_full.txt", sid, t) for sid, t in edits.items()]
     assert (report.unchanged, report.stale, report.skipped) == (0, (), ())
     assert human_rows(memory) == {human_key(sentence(out, "article_full", sid)["source"]): (text, "Layla")
                                   for sid, text in edits.items()}
@@ -386,7 +396,8 @@ def test_index_sorts_by_flags_and_to_review_in_a_real_browser(driver, tmp_path):
     index.write_text(render_index_html(entries, settings={}), encoding="utf-8")
     driver.get(index.as_uri())
     def column(n: int) -> list[str]:
-        return [r.find_elements(By.TAG_NAME, "td")[n].text for r in driver.find_elements(By.CSS_SELECTOR, "table.articles tbody tr")]
+        return [r.find_elements(By.TAG_NAME, "td")[n].text
+                for r in driver.find_elements(By.CSS_SELECTOR, "table.articles tbody tr")]
 
     buttons = {b.text: b for b in driver.find_elements(By.CSS_SELECTOR, "th button")}
     buttons["Flags"].click()

@@ -183,13 +183,15 @@ def test_a_bold_or_italic_dateline_in_markdown_is_the_date_line(line, shown, iso
 
 
 def test_a_bold_line_that_is_not_a_date_is_not_a_date():
-    doc = doc_of("# عنوان\n\n**انتخابات 3 مارس 2024**\n\nنص طويل عن الانتخابات المقبلة وما يتوقعه المراقبون منها.\n", "md")
+    doc = doc_of("# عنوان\n\n**انتخابات 3 مارس 2024**\n\n"
+                 "نص طويل عن الانتخابات المقبلة وما يتوقعه المراقبون منها.\n", "md")
     assert [b.kind for b in doc.blocks] == ["title", "heading", "body"] and doc.date is None
     assert doc.blocks[1].text == "انتخابات 3 مارس 2024"
 
 
 def test_markdown_headings_are_shown_and_translated_without_markers():
-    text = "# **قمة الطاقة** في الرياض #\n\nمقدمة الخبر هنا.\n\n## أبرز _القرارات_ ##\n\nنص الفقرة بعد العنوان الفرعي.\n"
+    text = ("# **قمة الطاقة** في الرياض #\n\nمقدمة الخبر هنا.\n\n"
+            "## أبرز _القرارات_ ##\n\nنص الفقرة بعد العنوان الفرعي.\n")
     doc = doc_of(text, "md")
     assert [(b.kind, b.text) for b in doc.blocks] == [
         ("title", "قمة الطاقة في الرياض"), ("body", "مقدمة الخبر هنا."), ("heading", "أبرز القرارات"),
@@ -251,7 +253,8 @@ def test_invisible_marks_do_not_move_sentence_ends(text, expected):
 
 
 def test_invisible_marks_in_a_whole_document_keep_spans_on_the_original_text():
-    text = "عنوان الخبر\n\n\ufeffوقال د\u202a.\u202c ديفيد ريدي إن النمو بلغ ٣\u200f٫\u200f٥ في المئة.\u200f وأضاف أن الوضع مستقر.\n"
+    text = ("عنوان الخبر\n\n\ufeffوقال د\u202a.\u202c ديفيد ريدي إن النمو بلغ ٣\u200f٫\u200f٥ في المئة.\u200f "
+            "وأضاف أن الوضع مستقر.\n")
     doc = doc_of(text)
     body = doc.blocks[1]
     cut = text.index("وأضاف")  # "المئة.\u200f " ends the first sentence

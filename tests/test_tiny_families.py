@@ -7,7 +7,6 @@ import json
 import time
 
 import pytest
-
 from tiny_families import FAMILIES, MADLAD_LANGS, OPUS_TARGETS, build_all_families, build_family
 
 ARABIC = "أكد وزير الخارجية الروسي التعاون الاقتصادي في موسكو"

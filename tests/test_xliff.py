@@ -12,12 +12,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from helpers import load, run_cli
+
 from translate.backends.base import Output
-from translate.record import Human, human_key
 from translate.outputs.xliff import XLIFF_NS, render_xliff
 from translate.reading.files import read_document
+from translate.record import Human, human_key
 from translate.stages.align import assemble, plan
 from translate.text.segment import segment
 
@@ -71,10 +71,10 @@ def built() -> dict:
     """article_full.txt with a human translation (p5.s1), a hit_limit (p4.s3), an empty output (p7.s2)
     and a character XML cannot carry (p8.s1)."""
     source = next(s for s in sentences(build_record(FIXTURES / "article_full.txt")) if s["id"] == "p5.s1")["source"]
-    return build_record(FIXTURES / "article_full.txt", human={human_key(source): REVIEWED},
-                        outputs={"p4.s3": Output("The minister stressed that trade reached 1.8 billion dollars in 2023, noting that "
-                                                  "relations between the two countries are strong", 30, hit_limit=True),
-                                 "p7.s2": Output("", 0), "p8.s1": Output(OBSERVERS, 12)})
+    return build_record(FIXTURES / "article_full.txt", human={human_key(source): REVIEWED}, outputs={
+        "p4.s3": Output("The minister stressed that trade reached 1.8 billion dollars in 2023, noting that "
+                        "relations between the two countries are strong", 30, hit_limit=True),
+        "p7.s2": Output("", 0), "p8.s1": Output(OBSERVERS, 12)})
 
 
 @pytest.fixture(scope="module")

@@ -214,7 +214,8 @@ def _typed(path: Path, where: str, value: Any, kind: type | tuple, choices: tupl
         name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConfigError(path, where, f"expected {name}, got {value!r}", f"write a {name} value here")
     if choices and value not in choices:
-        raise ConfigError(path, where, f"{value!r} is not one of {', '.join(choices)}", f"use one of: {', '.join(choices)}")
+        raise ConfigError(path, where, f"{value!r} is not one of {', '.join(choices)}",
+                          f"use one of: {', '.join(choices)}")
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         raise ConfigError(path, where, f"must not be negative, got {value}", "use 0 or a positive number")
     return value
@@ -222,9 +223,11 @@ def _typed(path: Path, where: str, value: Any, kind: type | tuple, choices: tupl
 
 _FIELD_TYPES = {
     "model": str, "revision": (str, type(None)), "backend": str, "device": str, "method": str,
-    "max_input_tokens": int, "batch_tokens": (int, str), "max_hypotheses": (int, str), "parallel_batches": (int, str), "sentences": int, "compute_type": str, "threads": int,
+    "max_input_tokens": int, "batch_tokens": (int, str), "max_hypotheses": (int, str), "parallel_batches": (int, str),
+    "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
-    "no_repeat_ngram_size": int, "max_correction_characters": int, "low_confidence": (float, int, type(None)), "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
+    "no_repeat_ngram_size": int, "max_correction_characters": int, "low_confidence": (float, int, type(None)),
+    "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
     "source_lang": (str, type(None)), "target_lang": (str, type(None)), "prefix": (str, type(None)),
 }
 _CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS, "compute_type": COMPUTE_TYPES}
@@ -253,7 +256,8 @@ def _build(path: Path, where: str, data: dict, cls: type, base: Any, config_dir:
             changes[key] = str((config_dir / Path(value).expanduser()).resolve())
         if key == "formats":
             changes[key] = parse_formats(value, f"{path}: {where}.formats")
-    for key in ("max_input_tokens", "batch_tokens", "max_hypotheses", "parallel_batches", "num_beams", "max_new_tokens"):
+    for key in ("max_input_tokens", "batch_tokens", "max_hypotheses", "parallel_batches", "num_beams",
+                "max_new_tokens"):
         if changes.get(key) == 0:
             raise ConfigError(path, f"{where}.{key}", "must be at least 1", "use a positive number")
     for key in ("batch_tokens", "max_hypotheses", "parallel_batches"):
@@ -304,7 +308,8 @@ def _resolve_model_path(model: str, config_dir: Path) -> str:
 def _merge(base: dict, over: dict) -> dict:
     merged = dict(base)
     for key, value in over.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        merged[key] = (_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict)
+                       else value)
     return merged
 
 
@@ -373,7 +378,8 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = yaml.safe_load(found.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(found, "", f"cannot be read ({exc})", "check the path and that the file is UTF-8 text") from exc
+        raise ConfigError(found, "", f"cannot be read ({exc})",
+                          "check the path and that the file is UTF-8 text") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -12,8 +12,8 @@ from typing import Sequence
 
 from ..config import Profile
 from ..errors import InputError
-from .references import References
 from .calibration import calibrate
+from .references import References
 from .report import EvalResult
 from .scoring import score
 

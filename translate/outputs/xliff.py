@@ -57,7 +57,8 @@ def _notes(sentence: dict) -> list[tuple[dict, str]]:
              for flag in flags(sentence)]
     if is_human(sentence):
         who = sentence.get("reviewer") or "a reviewer"
-        notes.append(({"from": NOTE_FROM, "annotates": "target"}, f"human translation by {who} ({sentence.get('reviewed')})"))
+        notes.append(({"from": NOTE_FROM, "annotates": "target"},
+                      f"human translation by {who} ({sentence.get('reviewed')})"))
     elif (score := confidence(sentence)) is not None:
         notes.append(({"from": NOTE_FROM, "annotates": "target"}, f"confidence {score:.3f} ({CONFIDENCE_MEASURE})"))
     elif is_copied(sentence):

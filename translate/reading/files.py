@@ -20,7 +20,8 @@ from ..text.normalize import is_blank
 
 log = logging.getLogger("translate")
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-_ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+_ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f"
+                            r"\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
 _ANY_LETTER = re.compile(r"[^\W\d_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _BOMS = (
@@ -88,7 +89,8 @@ def decode(data: bytes) -> tuple[str, str]:
             try:
                 return data[len(bom):].decode(codec), name
             except UnicodeDecodeError as exc:
-                raise EncodingError(f"starts with a {name} byte-order mark but is not valid {name} ({exc.reason} at byte {exc.start})",
+                raise EncodingError(f"starts with a {name} byte-order mark but is not valid {name} "
+                                    f"({exc.reason} at byte {exc.start})",
                                     "re-save the file as UTF-8") from exc
     if b"\x00" in data:
         raise EncodingError("looks like a binary file (contains NUL bytes) or UTF-16 without a byte-order mark",
@@ -106,7 +108,8 @@ def decode(data: bytes) -> tuple[str, str]:
         raise EncodingError("is neither UTF-8 nor Windows-1256 text", "re-save the file as UTF-8") from exc
     letters = len(_ANY_LETTER.findall(text))
     if _CONTROL.search(text) or not letters or len(_ARABIC_LETTER.findall(text)) / letters < 0.5:
-        raise EncodingError("is not UTF-8, and read as Windows-1256 it is not Arabic text (binary, or another encoding)",
+        raise EncodingError("is not UTF-8, and read as Windows-1256 it is not Arabic text "
+                            "(binary, or another encoding)",
                             "re-save the file as UTF-8 (or UTF-16 with BOM, or Windows-1256)")
     return text, "windows-1256"
 
@@ -175,7 +178,8 @@ def read_document(path: Path, *, explicit: bool = False) -> RawDocument:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableFileError(f"cannot be read ({exc.strerror or exc})", "check the file exists and is readable") from exc
+        raise UnreadableFileError(f"cannot be read ({exc.strerror or exc})",
+                                  "check the file exists and is readable") from exc
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise EmptyFileError("is empty", "remove it from the folder or put the article text in it")

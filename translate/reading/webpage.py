@@ -54,7 +54,8 @@ def extract_article(html: str) -> Article:
                               include_formatting=False, with_metadata=True, favor_precision=True)
     if not xml:
         raise EmptyFileError("is a web page with no article text that could be extracted",
-                             "save the article page itself (not a list or index page), or copy its text into a .txt file")
+                             "save the article page itself (not a list or index page), "
+                             "or copy its text into a .txt file")
     doc = ET.fromstring(xml)
     blocks = _blocks(doc)
     title = (doc.get("title") or "").strip()

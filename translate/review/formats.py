@@ -97,7 +97,8 @@ def _page(path: Path, data: bytes) -> CorrectionsFile:
             raise _fail(path, f"correction {n} lacks a text id, source or new_target", hint)
         corrections.append(Correction(article["path"], item["id"], item["source"], item["new_target"], explicit=True))
     reviewer = doc.get("reviewer")
-    return CorrectionsFile(path, "page", tuple(corrections), reviewer if isinstance(reviewer, str) and reviewer else None)
+    return CorrectionsFile(path, "page", tuple(corrections),
+                           reviewer if isinstance(reviewer, str) and reviewer else None)
 
 
 def _local(tag: object) -> str:

@@ -28,8 +28,8 @@ from typing import Callable, Iterable, Sequence
 
 from ..errors import CorrectionsFileError, UsageError
 from ..memory import MEMORY_FILE, TranslationMemory
-from ..record import Human, human_key
 from ..outputs.manifest import Manifest
+from ..record import Human, human_key
 from .formats import XLIFF_DONE_STATES, Correction, CorrectionsFile, read_corrections
 
 log = logging.getLogger("translate")
@@ -247,5 +247,6 @@ def render_import(report: ImportReport) -> str:
     for label, outcomes in (("stale", report.stale), ("skipped", report.skipped)):
         lines += [f"  {label:<8} {o.article or '?'} {o.id}: {o.reason} ({o.file})" for o in outcomes]
     if report.articles:
-        lines.append(f"the next `translate batch` redoes {len(report.articles)} article(s): {', '.join(report.articles)}")
+        lines.append(f"the next `translate batch` redoes {len(report.articles)} article(s): "
+                     f"{', '.join(report.articles)}")
     return "\n".join(lines) + "\n"

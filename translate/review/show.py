@@ -47,7 +47,8 @@ def worst_lines(out_dir: Path, *, count: int, width: int = 100) -> list[str]:
     return lines
 
 
-def review_lines(out_dir: Path, *, flagged_only: bool = False, article: str | None = None, width: int = 100) -> list[str]:
+def review_lines(out_dir: Path, *, flagged_only: bool = False, article: str | None = None,
+                 width: int = 100) -> list[str]:
     lines = []
     for record in _records(out_dir, article):
         pairs = reviewable(record)

@@ -40,7 +40,8 @@ class StatusReport:
 
     @property
     def total(self) -> ArticleStatus:
-        sums = {f.name: sum(getattr(a, f.name) for a in self.articles) for f in fields(ArticleStatus) if f.name != "article"}
+        sums = {f.name: sum(getattr(a, f.name) for a in self.articles)
+                for f in fields(ArticleStatus) if f.name != "article"}
         return ArticleStatus("total", **sums)
 
 
@@ -74,5 +75,6 @@ def render_status(report: StatusReport) -> str:
     rule = "-" * len(line(header))
     out = [line(header), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1])]
     if report.total.pending:
-        out.append(f"{report.total.pending} imported correction(s) are not in the outputs yet: run `translate batch` again")
+        out.append(f"{report.total.pending} imported correction(s) are not in the outputs yet: "
+                   "run `translate batch` again")
     return "\n".join(out) + "\n"

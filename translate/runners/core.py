@@ -28,8 +28,8 @@ from ..outputs.manifest import write_manifest
 from ..record import Human
 from ..stages.suggest import SuggestionIndex
 from .journal import Journal
-from .stories import group_stories
 from .plan import BatchReport, RunOptions, RunPlan, Work, now
+from .stories import group_stories
 from .window import Job
 
 log = logging.getLogger("translate")

@@ -24,8 +24,8 @@ from ..outputs.atomic import write_atomic
 from ..outputs.escape import display_name
 from ..record import Human, review_counts
 from ..stages.align import assemble
-from ..stages.duplicates import story_signature
 from ..stages.article import Prepared, build_record, plan_summary, prepare
+from ..stages.duplicates import story_signature
 from ..stages.flags import Glossary
 from ..stages.summarize import Summary, run_plans
 from .plan import Window, now
@@ -90,7 +90,7 @@ class RunModels:
     def check(self) -> None:
         """Find and inspect the models the run needs (tokenizer, config, family: no weights), so a
         model that is missing or refused stops the run before any article is read."""
-        self.translator
+        _ = self.translator  # the property builds the stack
         if self.profile.summary.method == "abstractive":
             self.summarizer()
 

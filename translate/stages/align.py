@@ -18,10 +18,10 @@ from typing import Callable, Collection, Mapping, Sequence
 
 from ..backends.base import Output
 from ..record import Human, human_key
-from .flags import Glossary, flag_sentence
 from ..text.normalize import for_model
 from ..text.segment import Document
 from ..text.sentences import Span, split_to_budget
+from .flags import Glossary, flag_sentence
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
 
@@ -51,7 +51,7 @@ def plan(doc: Document, *, count: Callable[[Sequence[str]], list[int]], budget: 
     translatable = [bool(_ARABIC.search(text)) and not done for text, done in zip(inputs, reviewed)]
     lengths = iter(count([text for text, ok in zip(inputs, translatable) if ok]))
     segments: list[Segment] = []
-    for (b, s, sent), text, ok, done in zip(sentences, inputs, translatable, reviewed):
+    for (b, s, sent), _text, ok, done in zip(sentences, inputs, translatable, reviewed):
         if done:
             segments.append(Segment(b, s, sent.span, sent.text, None, human=True))
             continue

@@ -151,8 +151,8 @@ def signature(profile: Profile, translation: dict) -> str:
         parts.append(f"family:{family['name']}" + (f"({tags})" if tags else ""))
     if translation.get("compute_type"):
         parts.append(f"compute:{translation['compute_type']}")
-    parts += [f"device:{translation['device']}", f"beams:{gen.num_beams}", f"budget:{profile.translation.max_input_tokens}",
-              f"summary:{profile.summary.method}"]
+    parts += [f"device:{translation['device']}", f"beams:{gen.num_beams}",
+              f"budget:{profile.translation.max_input_tokens}", f"summary:{profile.summary.method}"]
     if profile.summary.method == "abstractive":
         parts.append(f"sum:{profile.summary.model}")
     return "|".join(parts)

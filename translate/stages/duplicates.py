@@ -26,7 +26,8 @@ import numpy as np
 from .flags import arabic_key
 
 PERMUTATIONS = 96
-BANDS, ROWS = 32, 3  # BANDS x ROWS = PERMUTATIONS: pairs of similarity 0.6 meet in a bucket 99.9% of the time, 0.1 in 3%
+# BANDS x ROWS = PERMUTATIONS: pairs of similarity 0.6 meet in a bucket 99.9% of the time, 0.1 in 3%
+BANDS, ROWS = 32, 3
 THRESHOLD = 0.5  # the least estimated similarity of the same story
 SHINGLE = 3
 MIN_SHINGLES = 8  # a body shorter than this is too short to tell a republication from a coincidence

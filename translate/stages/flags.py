@@ -12,7 +12,7 @@
 | ``refusal`` | an instruction LLM declined to translate the sentence |
 | ``suspicious_output`` | the English has markup, a link, code or an instruction/assistant phrase the source does not have (an LLM obeying text in the article, or a server adding its own) |
 | ``low_confidence`` | the model's confidence in its translation is below the profile's ``translation.low_confidence`` |
-"""
+"""  # noqa: E501 - the rows of a Markdown table cannot be wrapped
 
 from __future__ import annotations
 
@@ -88,7 +88,8 @@ def load_glossary(path: Path) -> Glossary:
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
-            raise UsageError(f"glossary {path} is not valid YAML ({exc})", "write one 'arabic term: english' per line") from exc
+            raise UsageError(f"glossary {path} is not valid YAML ({exc})",
+                             "write one 'arabic term: english' per line") from exc
         if not isinstance(data, dict):
             raise UsageError(f"glossary {path} must be a mapping", "write one 'arabic term: english' per line")
         for term, rendering in data.items():
@@ -114,8 +115,9 @@ _SUSPICIOUS = {
     "markup": re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?>"),
     "link": re.compile(r"(?i)\b(?:https?://|www\.)\S+|\]\(\S+\)"),
     "code": re.compile(r"```|\bimport\s+\w+|\bdef\s+\w+\(|;\s*\}|\$\(|<script"),
-    "instruction": re.compile(r"(?i)\b(?:ignore (?:all |the |any )?(?:previous |prior |above )?instructions?|as an ai\b|"
-                              r"language model|i cannot (?:help|assist|translate)|system prompt|here is the translation)"),
+    "instruction": re.compile(r"(?i)\b(?:ignore (?:all |the |any )?(?:previous |prior |above )?instructions?|"
+                              r"as an ai\b|language model|i cannot (?:help|assist|translate)|system prompt|"
+                              r"here is the translation)"),
 }
 
 

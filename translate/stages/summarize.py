@@ -67,7 +67,8 @@ class Summary:
 
 
 def _terms(text: str) -> list[str]:
-    words = _ARABIC_WORD.findall(_DIACRITICS.sub("", for_model(text)).replace("أ", "ا").replace("إ", "ا").replace("آ", "ا"))
+    plain = _DIACRITICS.sub("", for_model(text))
+    words = _ARABIC_WORD.findall(plain.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا"))
     return [w for w in words if w not in _STOP and len(w) > 1]
 
 

@@ -111,7 +111,8 @@ def _groups(text: str, fmt: str, hints: dict[int, str],
         hint = hints.get(line[0]) if fmt == "html" else None
         if fmt == "md":
             heading = _MD_HEADING.match(raw)
-            hint = ("title" if len(heading.group(1)) == 1 else "heading") if heading else ("list" if _MD_LIST.match(raw) else None)
+            hint = (("title" if len(heading.group(1)) == 1 else "heading") if heading
+                    else ("list" if _MD_LIST.match(raw) else None))
         if fmt == "md" and joinable and hint is None:
             groups[-1][0].append(line)
         else:
