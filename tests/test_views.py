@@ -9,10 +9,10 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import browser
+import pytest
 from helpers import load, run_cli
+
 from translate.record import translated_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,14 +130,18 @@ def test_html_in_a_real_browser(batch_out, driver, stem, tmp_path):
     assert first_ar["x"] > first_en["x"]  # Arabic on the right, English on the left
     ids = [s["id"] for s in sentences(record)]
     for side in ("ar", "en"):
-        assert driver.execute_script(f"return [...document.querySelectorAll('.{side} .s')].map(e => e.dataset.sid)") == ids
+        assert driver.execute_script(
+            f"return [...document.querySelectorAll('.{side} .s')].map(e => e.dataset.sid)") == ids
     assert len(driver.find_elements(By.CSS_SELECTOR, ".para")) == len(record["paragraphs"])
     flagged = [s["id"] for s in sentences(record) if s.get("flags")]
-    assert driver.execute_script("return [...document.querySelectorAll('.en .s.flagged')].map(e => e.dataset.sid)") == flagged
+    assert driver.execute_script(
+        "return [...document.querySelectorAll('.en .s.flagged')].map(e => e.dataset.sid)") == flagged
     target = driver.find_elements(By.CSS_SELECTOR, f'.en .s[data-sid="{ids[-1]}"]')[0]
     driver.execute_script("arguments[0].focus()", target)
-    assert driver.execute_script("return [...document.querySelectorAll('.s.hl')].map(e => e.dataset.sid)") == [ids[-1]] * 2
-    links = driver.execute_script("return [...document.querySelectorAll('.summary a')].map(a => a.getAttribute('href'))")
+    assert driver.execute_script(
+        "return [...document.querySelectorAll('.s.hl')].map(e => e.dataset.sid)") == [ids[-1]] * 2
+    links = driver.execute_script(
+        "return [...document.querySelectorAll('.summary a')].map(a => a.getAttribute('href'))")
     assert links == [f"#{pid}" for item in record["summary"]["sentences"] for pid in item["paragraph_ids"]]
     driver.save_screenshot(str(tmp_path / f"{stem}.png"))
 
@@ -147,7 +151,8 @@ def test_index_html_in_a_real_browser(batch_out, driver):
 
     driver.get((batch_out / "index.html").as_uri())
     assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
-    dates = lambda: [r.find_elements(By.TAG_NAME, "td")[0].text for r in driver.find_elements(By.CSS_SELECTOR, "table.articles tbody tr")]  # noqa: E731
+    dates = lambda: [r.find_elements(By.TAG_NAME, "td")[0].text  # noqa: E731
+                     for r in driver.find_elements(By.CSS_SELECTOR, "table.articles tbody tr")]
     assert len(dates()) == 4
     assert dates()[:3] == ["2024-06-10", "2024-03-03", "2023-12-13"]
     driver.find_element(By.CSS_SELECTOR, "th button").click()
@@ -180,7 +185,8 @@ def test_tsv_says_where_each_translation_comes_from(batch_out):
 def test_only_the_english_is_editable_and_nothing_is_exported_before_an_edit(batch_out, driver):
     record = load(batch_out / "hostile.json")
     driver.get((batch_out / "hostile.html").as_uri())
-    sides = driver.execute_script("return [...document.querySelectorAll('[contenteditable]')].map(e => e.parentElement.className)")
+    sides = driver.execute_script(
+        "return [...document.querySelectorAll('[contenteditable]')].map(e => e.parentElement.className)")
     assert sides == ["en"] * len(sentences(record))
     assert driver.execute_script("return document.getElementById('download').disabled") is True
     assert driver.find_element("id", "edits").text == "No edits"

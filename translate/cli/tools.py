@@ -32,8 +32,8 @@ def segment_cmd(
     """Show how articles are segmented (title, date, blocks with kinds, sentences). No model is loaded."""
     _setup_logging(debug=debug)
     from ..config import load_config
-    from ..text.survey import articles, render_survey, survey
     from ..stages.outline import describe, render_text
+    from ..text.survey import articles, render_survey, survey
 
     try:
         patterns = load_config(config).profile(profile).input.patterns()

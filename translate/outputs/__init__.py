@@ -23,11 +23,12 @@ def render_json(record: dict) -> str:
 
 @dataclass(frozen=True)
 class Writer:
-    """One per-article view: ``<name>.<extension>`` made by ``render(record)``."""
+    """One per-article view: ``<name>.<extension>`` made by ``render(record)`` (text, written as
+    UTF-8, or bytes for a binary format)."""
 
     name: str  # as written in output.formats / --formats
     extension: str
-    render: Callable[[dict], str]
+    render: Callable[[dict], str | bytes]
     description: str
 
 
@@ -42,7 +43,7 @@ WRITERS = {writer.name: writer for writer in (
 FORMATS = tuple(WRITERS)
 
 
-def render_views(record: dict, formats: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+def render_views(record: dict, formats: tuple[str, ...]) -> Iterator[tuple[str, str | bytes]]:
     """(extension, text) of every file of one article: the JSON record first, then ``formats``."""
     for writer in (RECORD, *(WRITERS[name] for name in formats)):
         yield writer.extension, writer.render(record)

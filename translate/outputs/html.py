@@ -24,7 +24,8 @@ from .index import split_entries
 
 _STYLE = """
 :root{--ink:#1d1d1f;--muted:#666;--line:#ddd;--hl:#fff1a8;--flag:#b3261e;--ok:#1a7f37;--edit:#dcf5e3}
-body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);margin:0 auto;max-width:1200px;padding:1.5rem}
+body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);margin:0 auto;max-width:1200px;
+padding:1.5rem}
 header h1{margin:.2rem 0;font-size:1.6rem} .ar-title{font-size:1.35rem;margin:.2rem 0}
 [lang=ar]{font-family:"Noto Naskh Arabic","Amiri","Geeza Pro","Arial",serif;font-size:1.12em;line-height:1.9}
 .facts{color:var(--muted);font-size:.9rem;overflow-wrap:anywhere} .facts code{font-size:.85rem;overflow-wrap:anywhere}
@@ -40,7 +41,8 @@ border-top:1px solid var(--line);break-inside:avoid}
 text-decoration-skip-ink:none}
 .flag{color:var(--flag);font-size:.75rem;white-space:nowrap}
 .legend{font-size:.85rem;color:var(--muted)} .legend dt{font-weight:600;color:var(--flag);float:left;margin-right:.4rem}
-table{border-collapse:collapse;width:100%} th,td{border-top:1px solid var(--line);padding:.45rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%}
+th,td{border-top:1px solid var(--line);padding:.45rem;text-align:left;vertical-align:top}
 th button{font:inherit;font-weight:700;background:none;border:0;cursor:pointer;padding:0;color:inherit}
 th[aria-sort] button::after{content:" ↕";color:var(--muted);font-weight:400}
 th[aria-sort=ascending] button::after{content:" ▲";color:inherit}
@@ -53,7 +55,8 @@ display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;font-size:.9rem}
 .s.edited{background:var(--edit);box-shadow:inset 0 -2px 0 var(--ok)}
 .s.conf-low{background:#fde2dd} .s.conf-mid{background:#fff4d6} .conf{font-size:.75rem;white-space:nowrap;color:#8a3b12}
 .suggestion{display:block;font-size:.8rem;color:var(--muted)}
-@media print{body{max-width:none;padding:0;font-size:11pt}.s.hl,.s.edited{background:none}.para{grid-template-columns:3.5rem minmax(0,1fr) minmax(0,1fr)}
+@media print{body{max-width:none;padding:0;font-size:11pt}.s.hl,.s.edited{background:none}
+.para{grid-template-columns:3.5rem minmax(0,1fr) minmax(0,1fr)}
 th button{pointer-events:none}.review-bar{display:none}th[aria-sort] button::after{content:none}}
 """
 
@@ -85,7 +88,8 @@ let at=-1;const next=document.getElementById("next-unsure");if(next)next.addEven
 at=(at+1)%unsure.length;unsure[at].focus();unsure[at].scrollIntoView({block:"center"});});});"""
 
 _INDEX_SCRIPT = """document.addEventListener("DOMContentLoaded",()=>{const t=document.querySelector("table.articles");
-if(!t)return;const heads=[...t.querySelectorAll("th[aria-sort]")];heads.forEach(th=>{const b=th.querySelector("button"),col=th.cellIndex;
+if(!t)return;const heads=[...t.querySelectorAll("th[aria-sort]")];
+heads.forEach(th=>{const b=th.querySelector("button"),col=th.cellIndex;
 b.addEventListener("click",()=>{const asc=th.getAttribute("aria-sort")!=="ascending";
 const rows=[...t.tBodies[0].rows];rows.sort((x,y)=>{const a=x.cells[col].dataset.key||x.cells[col].textContent,
 c=y.cells[col].dataset.key||y.cells[col].textContent;return (asc?1:-1)*a.localeCompare(c,undefined,{numeric:true});});
@@ -210,11 +214,13 @@ def _to_review(entry: dict) -> str:
 def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
     done, failed = split_entries(entries)
     translation, summary = settings.get("translation", {}), settings.get("summary", {})
+    summarizer = f' <code>{escape(str(summary.get("model")))}</code>' if summary.get("method") == "abstractive" else ""
     out = ["<header><h1>Translated articles</h1>",
-           f'<p class="facts">{len(done)} translated, {len(failed)} failed · profile <code>{escape(str(settings.get("profile")))}</code>'
-           f' · translation <code>{escape(str(translation.get("model")))}</code> ({escape(str(translation.get("backend")))},'
-           f' beams {escape(str(translation.get("generation", {}).get("num_beams")))}) · summary {escape(str(summary.get("method")))}'
-           f'{" <code>" + escape(str(summary.get("model"))) + "</code>" if summary.get("method") == "abstractive" else ""}</p></header>',
+           f'<p class="facts">{len(done)} translated, {len(failed)} failed · profile '
+           f'<code>{escape(str(settings.get("profile")))}</code> · translation '
+           f'<code>{escape(str(translation.get("model")))}</code> ({escape(str(translation.get("backend")))}, beams '
+           f'{escape(str(translation.get("generation", {}).get("num_beams")))}) · summary '
+           f'{escape(str(summary.get("method")))}{summarizer}</p></header>',
            '<table class="articles"><caption class="facts">Newest first; click a column name to sort by it (again: the '
            'other way).</caption><thead><tr><th aria-sort="descending"><button type="button">Date</button></th>'
            '<th aria-sort="none"><button type="button">Title</button></th><th>Summary</th>'
@@ -231,9 +237,11 @@ def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
                    f'<td>{links}</td></tr>')
     out.append("</tbody></table>")
     if failed:
-        out.append("<h2>Not translated</h2><table><thead><tr><th>File</th><th>Reason</th><th>What to do</th></tr></thead><tbody>")
+        out.append("<h2>Not translated</h2><table><thead><tr><th>File</th><th>Reason</th><th>What to do</th></tr>"
+                   "</thead><tbody>")
         for key, e in failed:
             error = e.get("error", {})
-            out.append(f"<tr><td>{escape(display_name(key))}</td><td>{escape(error.get('reason', ''))}</td><td>{escape(error.get('hint', ''))}</td></tr>")
+            out.append(f"<tr><td>{escape(display_name(key))}</td><td>{escape(error.get('reason', ''))}</td>"
+                       f"<td>{escape(error.get('hint', ''))}</td></tr>")
         out.append("</tbody></table>")
     return _page("Translated articles", "\n".join(out), _INDEX_SCRIPT)

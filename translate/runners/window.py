@@ -20,7 +20,7 @@ from ..backends.stack import Loader, Stack, Store, build_stack
 from ..config import Profile
 from ..errors import InputError, UsageError
 from ..outputs import render_views
-from ..outputs.atomic import write_atomic
+from ..outputs.atomic import write_atomic, write_atomic_bytes
 from ..outputs.escape import display_name
 from ..record import Human, review_counts
 from ..stages.align import assemble
@@ -224,9 +224,12 @@ def _write(job: Job, models: RunModels, sink: Sink, prepared: Prepared, stem: Pa
         log.warning("%s: the abstractive summary did not shrink (%s); the extractive summary is used",
                     display_name(prepared.key), record["summary"].get("reason"))
     names = []
-    for extension, text in render_views(record, job.profile.output.formats):
+    for extension, content in render_views(record, job.profile.output.formats):
         name = (stem.parent / f"{stem.name}.{extension}").as_posix()
-        write_atomic(job.out / name, text)
+        if isinstance(content, bytes):  # a binary view (a word-processor document, say)
+            write_atomic_bytes(job.out / name, content)
+        else:
+            write_atomic(job.out / name, content)
         names.append(name)
     stats["timings"]["total_s"] = round(sum(stats["timings"].values()), 3)
     sink.done(prepared.key, {
