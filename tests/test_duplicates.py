@@ -68,3 +68,7 @@ def test_republished_articles_are_grouped_in_records_and_the_manifest_across_run
     files = load(out / "manifest.json")["files"]
     assert files["paper.txt"]["same_story"]["articles"] == ["agency.txt", "paper.txt"]
     assert "same_story" not in files["other.txt"] and not any("story" in e for e in files.values())
+    index = (out / "index.md").read_text(encoding="utf-8")
+    rows = [line for line in index.splitlines() if line.startswith("| ") and "](" in line]
+    assert len(rows) == 2 and "same story: 2 outlets" in index  # the republished story once, its outlets listed
+    assert "same story: 2 outlets" in (out / "index.html").read_text(encoding="utf-8")

@@ -222,15 +222,18 @@ def test_markdown_review_file_shows_each_flagged_sentence_with_its_flags(batch_o
 def test_index_md_has_the_flags_and_to_review_columns_of_index_html(batch_out):
     manifest = load(batch_out / "manifest.json")["files"]
     index = (batch_out / "index.md").read_text(encoding="utf-8")
-    assert "| Date | Title | Summary | Flags | To review | File |" in index
+    assert "| Date | Title | Summary | Flags | To review | Unsure | File |" in index
     html = (batch_out / "index.html").read_text(encoding="utf-8")
-    assert ">Flags<" in html and ">To review<" in html
+    assert ">Flags<" in html and ">To review<" in html and ">Unsure<" in html
     rows = [line for line in index.splitlines() if line.startswith("| ") and "](" in line]
     assert len(rows) == len(manifest)
     for key, entry in manifest.items():
         row = next(r for r in rows if f"[{key}]" in r)
         cells = [c.strip() for c in row.strip("|").split(" | ")]
         assert cells[3] == str(entry["flagged"]) and cells[4] == str(entry["to_review"]), (key, cells)
+        assert cells[5] == str(entry["low_confidence"]), (key, cells)
+    to_review = [int(r.strip("|").split(" | ")[4]) for r in rows]
+    assert to_review == sorted(to_review, reverse=True)  # the most to review first
 
 
 def test_every_tmx_unit_says_where_its_english_comes_from(batch_out):
@@ -282,8 +285,8 @@ def test_sortable_columns_show_their_direction(batch_out, driver):
         "return [...document.querySelectorAll('th[aria-sort]')].map(th=>[th.textContent,th.getAttribute('aria-sort'),"
         "getComputedStyle(th.querySelector('button'),'::after').content])")
     first = state()
-    assert first[0][:2] == ["Date", "descending"] and "▼" in first[0][2]  # newest first, as rendered
-    assert all(s[1] == "none" for s in first[1:])
+    assert first[3][:2] == ["To review", "descending"] and "▼" in first[3][2]  # the most to review first, as rendered
+    assert all(s[1] == "none" for n, s in enumerate(first) if n != 3)
     driver.find_element(By.CSS_SELECTOR, "th[aria-sort] button").click()
     assert state()[0][1] == "ascending" and "▲" in state()[0][2]
     flags = driver.find_elements(By.CSS_SELECTOR, "th[aria-sort] button")[2]

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 
 from ..record import confidence, flag_reason, flagged_count, flags, label_for_people, reviewed_by, sentences
 from .escape import display_name, md_link_target
-from .index import split_entries
+from .index import index_rows, same_story_note
 
 _STYLE = """
 :root{--ink:#1d1d1f;--muted:#666;--line:#ddd;--hl:#fff1a8;--flag:#b3261e;--ok:#1a7f37;--edit:#dcf5e3}
@@ -205,14 +205,23 @@ def render_article_html(record: dict) -> str:
 
 def _to_review(entry: dict) -> str:
     """The "to review" cell: flagged sentences without a human translation (manifest ``to_review``)."""
-    count = entry.get("to_review")
+    return _count_cell(entry.get("to_review"))
+
+
+def _count_cell(count) -> str:
+    """A sortable count cell (``—`` when an older run did not record it)."""
     if count is None:
         return '<td data-key="">—</td>'
     return f'<td data-key="{int(count):06d}">{int(count)}</td>'
 
 
+def _links(outputs: list[str]) -> str:
+    return " ".join(f'<a href="{escape(md_link_target(o))}">{escape(o.rsplit(".", 1)[-1])}</a>' for o in outputs)
+
+
 def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
-    done, failed = split_entries(entries)
+    rows, failed = index_rows(entries)
+    done = [key for key, _, others in rows for key in (key, *others)]
     translation, summary = settings.get("translation", {}), settings.get("summary", {})
     summarizer = f' <code>{escape(str(summary.get("model")))}</code>' if summary.get("method") == "abstractive" else ""
     out = ["<header><h1>Translated articles</h1>",
@@ -221,20 +230,24 @@ def render_index_html(entries: dict[str, dict], *, settings: dict) -> str:
            f'<code>{escape(str(translation.get("model")))}</code> ({escape(str(translation.get("backend")))}, beams '
            f'{escape(str(translation.get("generation", {}).get("num_beams")))}) · summary '
            f'{escape(str(summary.get("method")))}{summarizer}</p></header>',
-           '<table class="articles"><caption class="facts">Newest first; click a column name to sort by it (again: the '
-           'other way).</caption><thead><tr><th aria-sort="descending"><button type="button">Date</button></th>'
+           '<table class="articles"><caption class="facts">The most to review first (flagged and not reviewed, then '
+           'unsure); a story republished by several outlets once. Click a column name to sort by it (again: the '
+           'other way).</caption><thead><tr><th aria-sort="none"><button type="button">Date</button></th>'
            '<th aria-sort="none"><button type="button">Title</button></th><th>Summary</th>'
            '<th aria-sort="none"><button type="button">Flags</button></th>'
-           '<th aria-sort="none"><button type="button">To review</button></th><th>Files</th></tr></thead><tbody>']
-    for key, e in done:
-        outputs = e.get("outputs", [])
-        links = " ".join(f'<a href="{escape(md_link_target(o))}">{escape(o.rsplit(".", 1)[-1])}</a>' for o in outputs)
+           '<th aria-sort="descending"><button type="button">To review</button></th>'
+           '<th aria-sort="none"><button type="button">Unsure</button></th><th>Files</th></tr></thead><tbody>']
+    for key, e, others in rows:
+        links = _links(e.get("outputs", []))
         title = escape(e.get("title_target") or e.get("title") or display_name(key))
         arabic = f'<br><span dir="rtl" lang="ar">{escape(e["title"])}</span>' if e.get("title") else ""
+        if others:
+            arabic += (f'<br><small class="story">{escape(same_story_note([display_name(k) for k in others]))}</small>')
+            links += "".join(f"<br>{escape(display_name(k))}: {_links(entries[k].get('outputs', []))}" for k in others)
         out.append(f'<tr><td data-key="{escape(e.get("date") or "")}">{escape(e.get("date") or "—")}</td>'
                    f'<td>{title}{arabic}</td><td>{escape(e.get("summary") or "")}</td>'
                    f'<td data-key="{int(e.get("flagged", 0)):06d}">{int(e.get("flagged", 0))}</td>{_to_review(e)}'
-                   f'<td>{links}</td></tr>')
+                   f'{_count_cell(e.get("low_confidence"))}<td>{links}</td></tr>')
     out.append("</tbody></table>")
     if failed:
         out.append("<h2>Not translated</h2><table><thead><tr><th>File</th><th>Reason</th><th>What to do</th></tr>"
