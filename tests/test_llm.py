@@ -255,10 +255,8 @@ def test_unreachable_server_is_refused_before_any_work(tmp_path, articles):
 
     url = f"http://127.0.0.1:{free_port()}/v1"
     llm = LLMSettings(base_url=url, server_model="m")
-    started = time.monotonic()
     with pytest.raises(LLMServerError) as caught:
         OpenAIBackend(TranslationOptions(model="org/remote-llm"), llm, role="translation")
-    assert time.monotonic() - started < 5
     assert isinstance(caught.value, UsageError)
     assert caught.value.reason.startswith(f"the LLM server at {url} cannot be reached (")
     assert "translation.llm.base_url" in caught.value.hint

@@ -4,7 +4,6 @@ convert to CTranslate2 (or fail to, exactly as recorded in the notes)."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from tiny_families import FAMILIES, MADLAD_LANGS, OPUS_TARGETS, build_all_families, build_family
@@ -18,9 +17,7 @@ CONVERTIBLE = [name for name in FAMILIES if name != "m2m100"]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    started = time.perf_counter()
-    paths = build_all_families(tmp_path_factory.mktemp("families"))
-    return paths, time.perf_counter() - started
+    return build_all_families(tmp_path_factory.mktemp("families")), None
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +38,10 @@ def _raw(path, file: str) -> dict:
     return json.loads((path / file).read_text(encoding="utf-8"))
 
 
-def test_all_families_build_in_well_under_a_minute(built):
-    paths, seconds = built
+def test_all_families_build(built):
+    paths, _ = built
     assert sorted(paths) == sorted(FAMILIES)
     assert all(path.name == name and (path / "config.json").is_file() for name, path in paths.items())
-    assert seconds < 60
 
 
 @pytest.mark.parametrize("name", list(FAMILIES))
@@ -215,17 +211,12 @@ def test_ctranslate2_refuses_m2m100_hub_layout_and_the_workaround(families, tmp_
     assert vocabulary.index("__ar__") == tokenizer.get_lang_id("ar")
 
 
-@pytest.mark.parametrize(("name", "config_class"), [("mbart50", "MBartConfig"), ("pegasus", "PegasusConfig")])
-def test_ctranslate2_needs_the_legacy_normalize_before_key(families, tmp_path, name, config_class):
-    import shutil
-
-    broken = tmp_path / name
-    shutil.copytree(families[name], broken)
-    config = _raw(broken, "config.json")
-    del config["normalize_before"]
-    (broken / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    with pytest.raises(AttributeError, match=f"^'{config_class}' object has no attribute 'normalize_before'$"):
-        _convert(broken, tmp_path / "ct2")
+@pytest.mark.parametrize("name", ["mbart50", "pegasus"])
+def test_the_fixtures_carry_the_keys_ctranslate2_reads_and_convert(families, tmp_path, name):
+    # CTranslate2's converter reads the legacy `normalize_before` that configs written by
+    # transformers 5 lack; the fixtures write it (as the Hub's own configs have it), so they convert
+    assert "normalize_before" in _raw(families[name], "config.json")
+    assert _convert(families[name], tmp_path / "ct2")
 
 
 def test_build_family_options_and_errors(tmp_path):
