@@ -148,6 +148,19 @@ def cite_first_ids(body: dict, content: str) -> str:
     return "Here is a summary:\n" + "\n".join(lines)
 
 
+def serve(handler: type[BaseHTTPRequestHandler], *, block_on_close: bool = True) -> ThreadingHTTPServer:
+    """A threaded HTTP server on a free loopback port, serving in a daemon thread."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    httpd.block_on_close = block_on_close
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def url(httpd: ThreadingHTTPServer) -> str:
+    return f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+
+
 @dataclass
 class Seen:
     method: str
@@ -183,15 +196,12 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 proxy.handle(self, json.loads(self.rfile.read(length) or b"null"))
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.httpd = serve(Handler)
         return self
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        return url(self.httpd)
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -311,16 +321,12 @@ class ScriptedServer:
             def do_POST(self) -> None:
                 server._post(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.block_on_close = False
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.httpd = serve(Handler, block_on_close=False)
         return self
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        return url(self.httpd)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -15,8 +15,8 @@ import pytest
 from helpers import run_cli
 
 from translate import load_config
-from translate.catalog import ARCHIVE_MANIFEST, export_profile, import_archive
 from translate.errors import ModelArchiveError
+from translate.model_archive import ARCHIVE_MANIFEST, export_profile, import_archive
 from translate.runners.single import english, translate_text
 
 TEXT = "قال وزير الخارجية إن المحادثات كانت مثمرة يوم 5 مايو.\nوأضاف أن التعاون سيستمر."

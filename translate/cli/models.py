@@ -83,8 +83,8 @@ def models_export(
     carry to a machine without internet: there, `translate models import FILE`. Downloads and converts
     what is missing first (needs internet for models not yet here)."""
     _setup_logging()
-    from ..catalog import export_profile
     from ..config import load_config
+    from ..model_archive import export_profile
 
     try:
         for line in export_profile(load_config(config).profile(profile_name), archive):
@@ -104,7 +104,7 @@ def models_import(
     models: Hub models into the Hugging Face cache, CTranslate2 copies into the translate cache, and a
     models.yaml of the profile. A damaged, altered or foreign archive installs nothing (exit 2)."""
     _setup_logging()
-    from ..catalog import import_archive
+    from ..model_archive import import_archive
 
     try:
         for line in import_archive(archive, into=into):
