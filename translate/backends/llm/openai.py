@@ -52,16 +52,15 @@ import logging
 import math
 import os
 import re
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
 from ...errors import LLMContextError, LLMRequestError, LLMServerError, UsageError
 from . import transport
 from .engine import ChatRequest, LLMBackend, Reply
+from .pacing import Batch, Gate, RetryReport, Stopped
 from .redaction import redact, shorten
 from .settings import DEFAULT_CONTEXT_WINDOW, LLMSettings, server_address
 
@@ -82,7 +81,6 @@ ERROR_BYTES = 64 * 1024  # an error answer: only its message is kept
 LIST_BYTES = 16 * 1024 * 1024  # GET /models of a hosted API that lists hundreds of models
 PROPS_BYTES = 2 * 1024 * 1024  # llama.cpp's /props (chat template included)
 PROBE_S = 30.0  # GET requests made on construction wait at most this long
-REPORT_EVERY_S = 60.0  # at most one retry warning per minute
 _WINDOW_LOGGED: set = set()  # (server, model) whose assumed window was logged
 
 
@@ -153,112 +151,6 @@ def _positive(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-class _Stopped(Exception):
-    """The batch stopped (the server is down or misconfigured): this request is not sent."""
-
-
-@dataclass(eq=False)
-class _Ticket:
-    generation: int  # the gate's generation when the request was sent
-    crowded: bool = False  # another request was in flight at the same time
-
-
-class _Gate:
-    """How many requests may be in flight: at most ``ceiling``; halved (at least 1) when the server
-    says it is overloaded, once per generation (the requests sent before a halving do not halve it
-    again); one more after ``4 * limit`` answers in a row."""
-
-    def __init__(self, ceiling: int) -> None:
-        self.ceiling = self.limit = max(1, ceiling)
-        self.generation = 0
-        self._active: set[_Ticket] = set()
-        self._answers = 0
-        self._cond = threading.Condition()
-
-    def enter(self, stopped: threading.Event) -> _Ticket:
-        with self._cond:
-            while len(self._active) >= self.limit:
-                self._cond.wait(0.25)
-                if stopped.is_set():
-                    raise _Stopped
-            ticket = _Ticket(self.generation)
-            self._active.add(ticket)
-            if len(self._active) > 1:
-                for other in self._active:
-                    other.crowded = True
-            return ticket
-
-    def leave(self, ticket: _Ticket) -> None:
-        with self._cond:
-            self._active.discard(ticket)
-            self._cond.notify_all()
-
-    def answered(self) -> None:
-        with self._cond:
-            self._answers += 1
-            if self.limit < self.ceiling and self._answers >= 4 * self.limit:
-                self.limit += 1
-                self._answers = 0
-                self._cond.notify_all()
-
-    def overloaded(self, ticket: _Ticket) -> Optional[int]:
-        """After an overload answer to ``ticket``'s request: the new limit when it was lowered, or the
-        limit now when an earlier answer lowered it already since the request was sent; ``None`` when
-        it cannot go lower (the failure then counts as a retry)."""
-        with self._cond:
-            self._answers = 0
-            if ticket.generation != self.generation:
-                return self.limit
-            if self.limit <= 1:
-                return None
-            self.limit = max(1, self.limit // 2)
-            self.generation += 1
-            return self.limit
-
-
-@dataclass
-class _Batch:
-    """One ``_execute`` call: whether it stopped, and its failed attempts (for the report)."""
-
-    stopped: threading.Event = field(default_factory=threading.Event)
-    failures: int = 0
-    last: str = ""
-
-    def sleep(self, seconds: float) -> None:
-        if self.stopped.wait(seconds):
-            raise _Stopped
-
-
-class _RetryReport:
-    """Failed attempts in one warning per minute at most (with how many were not shown), the others at
-    debug level, and one line per batch that had several: never one line per request per retry."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        self._lock = threading.Lock()
-        self._last = -math.inf
-        self._held = 0
-
-    def failed(self, batch: _Batch, problem: str, wait: float, what: str) -> None:
-        with self._lock:
-            batch.failures += 1
-            batch.last = problem
-            now = time.monotonic()
-            if now - self._last >= REPORT_EVERY_S:
-                held = f"; {self._held} more failure(s) not shown since the last report" if self._held else ""
-                log.warning("LLM server at %s: a request failed (%s); %s in %.1f s%s", self.address, problem, what,
-                            wait, held)
-                self._last, self._held = now, 0
-            else:
-                self._held += 1
-                log.debug("LLM server at %s: a request failed (%s); %s in %.1f s", self.address, problem, what, wait)
-
-    def batch_done(self, batch: _Batch) -> None:
-        if batch.failures > 1:
-            log.info("LLM server at %s: %d failed attempt(s) retried in this batch (last: %s)", self.address,
-                     batch.failures, batch.last)
-
-
 class OpenAIBackend(LLMBackend):
     name = "openai"
 
@@ -285,8 +177,8 @@ class OpenAIBackend(LLMBackend):
         if ceiling < llm.max_in_flight:
             log.info("the LLM server at %s has %d slot(s): at most %d %s request(s) in flight (%s.llm.max_in_flight "
                      "is %d)", self.address, self.slots, ceiling, role, role, llm.max_in_flight)
-        self._gate = _Gate(ceiling)
-        self._report = _RetryReport(self.address)
+        self._gate = Gate(ceiling)
+        self._report = RetryReport(self.address)
         self._ready()
 
     def _read_key(self) -> Optional[str]:
@@ -477,7 +369,7 @@ class OpenAIBackend(LLMBackend):
             f"divided by its -np slots; vLLM: --max-model-len; Ollama: OLLAMA_CONTEXT_LENGTH), or lower "
             f"{role}.llm.max_tokens; when slots share one context (llama.cpp), lower {role}.llm.max_in_flight")
 
-    def _chat(self, request: ChatRequest, batch: _Batch) -> Reply:
+    def _chat(self, request: ChatRequest, batch: Batch) -> Reply:
         """One request, retried as the module docstring says; :class:`LLMRequestError` for a request
         that fails alone, :class:`LLMServerError` (or :class:`LLMContextError`) for the run."""
         body = {"model": self.server_model, "messages": list(request.messages), "temperature": self.llm.temperature,
@@ -490,7 +382,7 @@ class OpenAIBackend(LLMBackend):
         failures = 0
         while True:
             if batch.stopped.is_set():
-                raise _Stopped
+                raise Stopped
             ticket = self._gate.enter(batch.stopped)
             answer: Optional[transport.Answer] = None
             try:
@@ -554,7 +446,7 @@ class OpenAIBackend(LLMBackend):
             self._report.failed(batch, problem, wait, what)
             batch.sleep(wait)
 
-    def _send(self, request: ChatRequest, batch: _Batch) -> Reply:
+    def _send(self, request: ChatRequest, batch: Batch) -> Reply:
         try:
             return self._chat(request, batch)
         except UsageError:  # the run cannot go on: no other request of the batch starts after this
@@ -565,7 +457,7 @@ class OpenAIBackend(LLMBackend):
         replies: list[Optional[Reply]] = [None] * len(requests)
         if not requests:
             return []
-        batch = _Batch()
+        batch = Batch()
         pool = ThreadPoolExecutor(max_workers=max(1, min(self._gate.ceiling, len(requests))),
                                   thread_name_prefix="llm")
         futures = {pool.submit(self._send, request, batch): i for i, request in enumerate(requests)}
@@ -579,7 +471,7 @@ class OpenAIBackend(LLMBackend):
                     reply = future.result()
                 except LLMRequestError as exc:  # this request only: its segments get the error
                     reply = Reply(text="", error=str(exc))
-                except _Stopped:
+                except Stopped:
                     continue
                 except UsageError as exc:  # the run cannot go on: send nothing more, keep what is in flight
                     if fatal is None:
