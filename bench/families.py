@@ -66,7 +66,7 @@ FAMILIES = {f.key: f for f in (
 
 
 def _lines(files: list[Path]) -> tuple[list[str], list[str]]:
-    from tiny_models import corpus
+    from tests.support.tiny_models import corpus
 
     arabic = [line for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return arabic + corpus()[0], corpus()[1]
@@ -76,7 +76,7 @@ def _pieces(lines: list[str], prefix: Path) -> list[tuple[str, float]]:
     """(piece, score) of a SentencePiece unigram model trained on ``lines``, without <unk> <s> </s>."""
     import sentencepiece as spm
 
-    from tiny_models import _quiet_spm
+    from tests.support.tiny_models import _quiet_spm
 
     _quiet_spm(lines, prefix, PIECES)
     processor = spm.SentencePieceProcessor(model_file=f"{prefix}.model")
@@ -91,7 +91,7 @@ def _fillers(start: int, stop: int) -> list[str]:
 def _build_marian(folder: Path, shape: dict, arabic: list[str], english: list[str]):
     from transformers import MarianConfig, MarianMTModel
 
-    from tiny_models import marian_tokenizer
+    from tests.support.tiny_models import marian_tokenizer
 
     tokenizer, vocab = marian_tokenizer(folder, arabic, english, sizes=(PIECES, 300), vocab_size=shape["vocab_size"])
     config = MarianConfig(**shape, pad_token_id=vocab["<pad>"], eos_token_id=0, decoder_start_token_id=vocab["<pad>"],
@@ -104,7 +104,7 @@ def _build_nllb(folder: Path, shape: dict, arabic: list[str], english: list[str]
     from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
     from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
 
-    from tiny_families import UNSET_LANGS
+    from tests.support.tiny_families import UNSET_LANGS
 
     bpe = SentencePieceBPETokenizer()
     bpe.train_from_iterator(arabic + english, vocab_size=NLLB_MERGES, min_frequency=1, show_progress=False,
@@ -125,7 +125,7 @@ def _build_nllb(folder: Path, shape: dict, arabic: list[str], english: list[str]
 def _build_m2m100(folder: Path, shape: dict, arabic: list[str], english: list[str]):
     from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
 
-    from tiny_families import DROP, UNSET_LANGS
+    from tests.support.tiny_families import DROP, UNSET_LANGS
 
     pieces = _pieces(arabic + english, folder / "sentencepiece.bpe")
     (folder / "sentencepiece.bpe.vocab").unlink()
@@ -144,7 +144,7 @@ def _build_m2m100(folder: Path, shape: dict, arabic: list[str], english: list[st
 def _build_mbart50(folder: Path, shape: dict, arabic: list[str], english: list[str]):
     from transformers import MBart50Tokenizer, MBartConfig, MBartForConditionalGeneration
 
-    from tiny_families import UNSET_LANGS
+    from tests.support.tiny_families import UNSET_LANGS
 
     pieces = _pieces(arabic + english, folder / "spm-train")
     for suffix in (".model", ".vocab"):
@@ -169,7 +169,7 @@ def build(family: Family, folder: Path, files: list[Path]) -> float:
     returns the seconds spent."""
     import torch
 
-    from tiny_families import _save
+    from tests.support.tiny_families import _save
     from translate.backends.ct2 import convert
 
     started = time.perf_counter()

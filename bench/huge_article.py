@@ -12,7 +12,7 @@ separately and wall-clock:
     .venv/bin/python bench/huge_article.py --sizes 1,5,20
     .venv/bin/python bench/huge_article.py --pipeline --sizes 0.25,1
 
-``--pipeline`` runs the whole batch instead (tiny random models from tests/tiny_models.py,
+``--pipeline`` runs the whole batch instead (tiny random models from tests/support/tiny_models.py,
 extractive summary, the size limit raised) on each huge article placed between small ones, and
 reports each article's wall time, the time per character, and when the small articles finished
 relative to the huge one (they must not wait for it).
@@ -100,10 +100,10 @@ def pipeline(sizes: list[float]) -> None:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT))  # the repository: tests.support
     sys.path.insert(0, str(ROOT / "bench"))
     from finishes import FinishTimes
-    from tiny_models import build_all
+    from tests.support.tiny_models import build_all
 
     from translate import load_config
     from translate.runners import run_batch

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # the repository: tests.support
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -99,7 +99,7 @@ def main() -> None:
     folder = args.cache / "ray-articles"
     originals = corpus(args.articles, folder, args.count)
     if args.size == "tiny":
-        from tiny_models import build_all
+        from tests.support.tiny_models import build_all
 
         config = args.cache / "tiny" / "models.yaml"
         if not config.is_file():

@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # the repository: tests.support
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -86,7 +86,7 @@ def build_models(cache: Path, articles: list[Path], target: int) -> Path:
     import torch
     from transformers import MarianConfig, MarianMTModel
 
-    from tiny_models import corpus, marian_tokenizer
+    from tests.support.tiny_models import corpus, marian_tokenizer
 
     marian = cache / "opus-mt-ar-en-random"
     bart, small = cache / "distilbart-cnn-12-6-random", cache / "distilbart-cnn-6-6-random"

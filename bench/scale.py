@@ -3,7 +3,7 @@
     .venv/bin/python bench/scale.py [--articles 10000] [--work DIR]
 
 Writes N small distinct Arabic articles, runs the real batch (tiny random-weight models from
-tests/tiny_models.py, so the model's share of the time is small and any growth of the pipeline's
+tests/support/tiny_models.py, so the model's share of the time is small and any growth of the pipeline's
 own bookkeeping would show), and reports the wall time per article of the first and last 10% of
 articles, their ratio, and the resident memory at each tenth of the run.
 """
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # the repository: tests.support
 sys.path.insert(0, str(ROOT / "bench"))
 
 from finishes import FinishTimes  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSLATE_CACHE", tempfile.mkdtemp(prefix="translate-bench-cache-"))
-    from tiny_models import build_all
+    from tests.support.tiny_models import build_all
 
     from translate import load_config
     from translate.runners import run_batch

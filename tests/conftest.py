@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,7 +15,6 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.pop("TRANSLATE_CONFIG", None)
 os.environ["TRANSLATE_CACHE"] = tempfile.mkdtemp(prefix="translate-cache-")  # CTranslate2 conversions
-sys.path.insert(0, str(Path(__file__).parent))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _real_connect = socket.socket.connect
@@ -35,7 +33,7 @@ socket.socket.connect = _guarded_connect
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> Path:
     """models.yaml naming a tiny random MarianMT and a tiny random BART, built once per session."""
-    from tiny_models import build_all
+    from tests.support.tiny_models import build_all
 
     return build_all(tmp_path_factory.mktemp("tiny-models"))
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import load, run_cli
 
+from tests.support.helpers import load, run_cli
 from translate import load_config
 from translate.backends import load_backend
 from translate.backends.wrappers import Wrapper

@@ -13,8 +13,7 @@ import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from helpers import load, run_cli
-
+from tests.support.helpers import load, run_cli
 from translate import load_config
 from translate.backends import load_backend
 from translate.backends.base import Output
@@ -147,7 +146,8 @@ def test_suggestions_reach_the_record_and_the_xliff(tmp_path, tiny_models):
     assert alt.find("x:target", ns).text == "The minister said the talks were very fruitful."
     assert any(n.get("from") == "developer" and n.text.startswith("confidence ") for n in unit.findall("x:note", ns))
     from lxml import etree
-    from test_xliff import schema
+
+    from tests.test_xliff import schema
 
     xsd = schema()
     assert xsd.validate(etree.parse(str(out / "a.xliff"))), str(xsd.error_log)  # strict XLIFF 1.2, alt-trans and all

@@ -50,7 +50,7 @@ def test_both_backends_give_the_same_logprob(tiny_models, role, generation):
 
 @pytest.fixture(scope="module")
 def families(tmp_path_factory) -> dict[str, Path]:
-    from tiny_families import build_family
+    from tests.support.tiny_families import build_family
 
     folder = tmp_path_factory.mktemp("confidence-families")
     return {name: build_family(name, folder) for name in ("nllb", "m2m100", "mbart50", "marian_multi", "pegasus")}

@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
 
+from tests.support.helpers import run_cli
 from translate.config import load_config, with_overrides
 from translate.errors import ConfigError, UsageError
 

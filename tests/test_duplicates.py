@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import random
 
-from helpers import load
-
+from tests.support.helpers import load
 from translate import load_config
 from translate.runners import run_batch
 from translate.runners.plan import RunOptions

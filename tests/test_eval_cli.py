@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from helpers import run_cli
+from tests.support.helpers import run_cli
 
 SOURCES = ["قال وزير الخارجية إن المحادثات كانت مثمرة.", "ارتفع عدد السكان إلى 4.5 مليون نسمة في عام 2023.",
            "أعلنت الحكومة عن خطة جديدة لدعم الاقتصاد. وقال الوزير إن الخطة تبدأ غدا.",

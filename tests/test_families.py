@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import load, run_cli
 
+from tests.support.helpers import load, run_cli
 from translate.backends import load_backend
 from translate.backends.ct2 import CTranslate2Backend
 from translate.backends.hf import TransformersBackend
@@ -30,7 +30,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def families(tmp_path_factory) -> dict[str, Path]:
-    from tiny_families import build_all_families
+    from tests.support.tiny_families import build_all_families
 
     return build_all_families(tmp_path_factory.mktemp("families"))
 
@@ -126,7 +126,7 @@ def test_profile_overrides_are_checked_against_the_model(families):
 
 
 def test_generation_is_clamped_to_the_model_positions(tmp_path, families, articles):
-    from tiny_families import build_family
+    from tests.support.tiny_families import build_family
 
     small = build_family("pegasus", tmp_path / "small", max_positions=64)
     summary = SummaryOptions(model=str(small), backend="transformers", device="cpu",

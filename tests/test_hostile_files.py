@@ -11,8 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import load, run_cli
 
+from tests.support.helpers import load, run_cli
 from translate import load_config
 from translate.memory import MEMORY_FILE
 from translate.runners import run_batch

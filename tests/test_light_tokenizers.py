@@ -23,7 +23,7 @@ FAMILIES = ("nllb", "m2m100", "mbart50", "madlad", "marian_multi", "t5_summarize
 
 @pytest.fixture(scope="module")
 def folders(tiny_models, tmp_path_factory) -> dict[str, Path]:
-    from tiny_families import build_family
+    from tests.support.tiny_families import build_family
 
     built = tmp_path_factory.mktemp("light-families")
     return {"marian": tiny_models.parent / "marian", "bart": tiny_models.parent / "bart",
@@ -104,7 +104,7 @@ print(json.dumps({"done": len(report.done), "failed": len(report.failed), "heavy
 def test_a_ctranslate2_batch_run_never_imports_torch(tiny_models, articles, tmp_path):
     """Translation and abstractive summaries on the tiny models, in a fresh interpreter, after the
     one-time conversion (``translate models convert``, which needs torch)."""
-    from helpers import run_cli
+    from tests.support.helpers import run_cli
 
     assert run_cli("models", "convert", "--config", tiny_models).exit_code == 0
     child = subprocess.run([sys.executable, "-c", NO_TORCH, str(tiny_models), str(articles), str(tmp_path / "out")],
@@ -112,3 +112,20 @@ def test_a_ctranslate2_batch_run_never_imports_torch(tiny_models, articles, tmp_
     assert child.returncode == 0, child.stderr
     result = json.loads(child.stdout.strip().splitlines()[-1])
     assert result == {"done": 3, "failed": 0, "heavy": []}, child.stderr
+
+
+def test_a_cached_hub_snapshot_is_found_without_the_hub_client(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    from translate.backends.hub import cached_snapshot
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "models--org--model"
+    (repo / "snapshots" / commit).mkdir(parents=True)
+    (repo / "snapshots" / commit / "config.json").write_text("{}", encoding="utf-8")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit + "\n", encoding="utf-8")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    assert cached_snapshot("org/model", None) == cached_snapshot("org/model", commit) == repo / "snapshots" / commit
+    assert cached_snapshot("org/model", "v2") is None and cached_snapshot("org/other", None) is None
+    assert cached_snapshot("org/model", "f" * 40) is None

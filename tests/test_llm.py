@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from llm_server import (
+
+from tests.support import FULL, required
+from tests.support.llm_server import (
     FaultProxy,
     adding,
     cite_first_ids,
@@ -31,15 +32,14 @@ from llm_server import (
     start_server,
     well_formed,
 )
-
 from translate.backends.base import Context
 from translate.backends.llm import LLMSettings, parse_llm
 from translate.backends.llm.replies import is_refusal, parse_cited, parse_numbered
 from translate.config import Profile, SummaryOptions, TranslationOptions
 from translate.errors import ConfigError, LLMServerError, UsageError
 
-FULL = os.environ.get("TRANSLATE_FULL_TESTS") == "1"  # CI: the serving extra must be installed
 MISSING = serving_missing()
+# the tests that need the server skip when it is missing, except in CI, where ``server`` fails them
 needs_server = pytest.mark.skipif(bool(MISSING) and not FULL, reason=f"no LLM server for the tests: {MISSING}")
 KEY_ENV = "TRANSLATE_TEST_LLM_KEY"
 KEY = f"sk-test-{uuid.uuid4().hex}"
@@ -120,7 +120,7 @@ def test_llm_settings_validation_names_the_key_and_never_repeats_a_pasted_key():
 
 @pytest.fixture(scope="session")
 def tiny_llm(tmp_path_factory) -> Path:
-    from tiny_llm import build_tiny_llm
+    from tests.support.tiny_llm import build_tiny_llm
 
     return build_tiny_llm(tmp_path_factory.mktemp("tiny-llm") / "model")
 
@@ -128,7 +128,7 @@ def tiny_llm(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(tiny_llm, tmp_path_factory):
     if MISSING:
-        pytest.fail(f"TRANSLATE_FULL_TESTS=1 but {MISSING}; add the extra (pip install -e '.[test]')")
+        required(MISSING, "add the extra: pip install -e '.[test]'")
     started = start_server(tiny_llm, log=tmp_path_factory.mktemp("serve") / "serve.log")
     yield started
     started.stop()
@@ -437,7 +437,7 @@ def translate_or_cite(body: dict, content: str) -> str:
 @needs_server
 def test_a_profile_pointing_at_a_server_writes_aligned_records_and_cited_summaries(proxy, tiny_llm, articles,
                                                                                      tmp_path):
-    from helpers import load, run_cli
+    from tests.support.helpers import load, run_cli
 
     proxy.reset(rewrite=translate_or_cite)
     config = tmp_path / "models.yaml"
@@ -473,7 +473,7 @@ def test_a_profile_pointing_at_a_server_writes_aligned_records_and_cited_summari
 
 
 def test_an_unreachable_server_in_models_yaml_exits_2_before_any_article(tmp_path, articles):
-    from helpers import run_cli
+    from tests.support.helpers import run_cli
 
     config = tmp_path / "models.yaml"
     config.write_text("profiles:\n  server:\n    translation: {model: org/some-llm, backend: openai, "
@@ -485,7 +485,7 @@ def test_an_unreachable_server_in_models_yaml_exits_2_before_any_article(tmp_pat
 
 
 def test_backend_openai_without_a_server_address_is_a_config_error(tmp_path):
-    from helpers import run_cli
+    from tests.support.helpers import run_cli
 
     config = tmp_path / "models.yaml"
     config.write_text("profiles:\n  p:\n    translation: {model: org/llm, backend: openai}\n", encoding="utf-8")

@@ -16,8 +16,8 @@ import time
 import uuid
 
 import pytest
-from llm_server import ScriptedServer, completion, drip, flood, numbered_sentences, send, translated
 
+from tests.support.llm_server import ScriptedServer, completion, drip, flood, numbered_sentences, send, translated
 from translate.backends.base import Context
 from translate.backends.llm import LLMSettings, parse_llm, redact
 from translate.backends.llm.redaction import shorten
@@ -303,7 +303,7 @@ def test_a_context_rejection_is_one_configuration_error_not_retried_per_sentence
 
 
 def test_a_context_rejection_exits_2_with_one_message(server, tmp_path, articles):
-    from helpers import run_cli
+    from tests.support.helpers import run_cli
 
     server.chat = lambda call: (400, {"error": {"message": "maximum context length is 512 tokens"}})
     config = tmp_path / "models.yaml"

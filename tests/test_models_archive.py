@@ -12,8 +12,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
 
+from tests.support.helpers import run_cli
 from translate import load_config
 from translate.errors import ModelArchiveError
 from translate.model_archive import ARCHIVE_MANIFEST, export_profile, import_archive

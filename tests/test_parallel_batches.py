@@ -16,8 +16,7 @@ from translate import load_config
 from translate.backends import load_backend
 from translate.backends.base import Output
 from translate.backends.devices import threads
-from translate.backends.wrappers import (BatchingBackend, Deferred, IsolatingBackend, StoringBackend,
-                                         parallel_batches)
+from translate.backends.wrappers import BatchingBackend, Deferred, IsolatingBackend, StoringBackend, parallel_batches
 from translate.config import TranslationOptions
 from translate.runners import run_batch
 from translate.runners.plan import RunOptions

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import assert_partition, load, run_cli
 
+from tests.support.helpers import assert_partition, load, run_cli
 from translate import load_config
 from translate.backends import BatchingBackend, load_backend
 from translate.reading.files import read_document

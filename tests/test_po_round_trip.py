@@ -10,8 +10,8 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-from helpers import load, run_cli
+from tests.support import required
+from tests.support.helpers import load, run_cli
 
 TTK = Path(os.environ.get("TRANSLATE_TTK_PYTHON", Path(__file__).parents[1] / ".venv-ttk" / "bin" / "python"))
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -20,9 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def ttk_tool(name: str, *args: Path) -> None:
     tool = TTK.parent / name
     if not tool.exists():
-        if os.environ.get("TRANSLATE_FULL_TESTS") == "1":
-            pytest.fail(f"translate-toolkit missing at {TTK.parent} (scripts/test.sh makes it)")
-        pytest.skip("translate-toolkit environment not set up (bash scripts/test.sh)")
+        required(f"translate-toolkit at {TTK.parent}", "bash scripts/test.sh sets it up")
     done = subprocess.run([str(tool), *map(str, args)], capture_output=True, text=True, cwd="/")
     assert done.returncode == 0, done.stderr
 

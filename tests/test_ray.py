@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import load
 
+from tests.support import required_module
+from tests.support.helpers import load
 from translate import load_config
 from translate.backends import load_backend
 from translate.errors import OutputError, UsageError
@@ -53,8 +54,7 @@ def poisoned_loader(options, *, role):
 def ray_instance():
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # the local instance on 127.0.0.1 only
-    ray = pytest.importorskip("ray",
-                              reason="Ray is not installed (pip install -e '.[ray]' in the clone); CI installs it")
+    ray = required_module("ray", "pip install -e '.[ray]' in the clone; CI installs it")
     import logging
 
     # 3 logical CPUs on this 2-core machine: room for two 1-CPU replicas and a reading task
@@ -282,7 +282,7 @@ def test_importing_translate_and_the_engine_does_not_import_ray():
 
 
 def test_the_cli_engine_option_runs_on_ray(ray_instance, tiny_models, tmp_path):
-    from helpers import run_cli
+    from tests.support.helpers import run_cli
 
     folder = make_folder(tmp_path / "in")
     result = run_cli("batch", folder, "--out", tmp_path / "out", "--config", tiny_models, "--profile",

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import assert_partition, load, run_cli
 
+from tests.support.helpers import assert_partition, load, run_cli
 from translate import load_config
 from translate.backends import load_backend
 from translate.reading.files import read_document

@@ -8,8 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from helpers import load, run_cli
-
+from tests.support.helpers import load, run_cli
 from translate.memory import TranslationMemory
 from translate.record import human_key
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import browser
 import pytest
-from helpers import load, run_cli
-from test_xliff import REVIEWED, build_record, ttk
 
+from tests.support import browser, required
+from tests.support.helpers import load, run_cli
+from tests.test_xliff import REVIEWED, build_record, ttk
 from translate.errors import CorrectionsFileError
 from translate.memory import TranslationMemory
 from translate.outputs.html import render_article_html, render_index_html
@@ -28,7 +27,6 @@ from translate.review.show import review_lines
 from translate.review.status import render_status, review_status
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FULL = os.environ.get("TRANSLATE_FULL_TESTS") == "1"
 SHARED = "ما هي الخطوات القادمة؟"  # article_full.txt p6.s1, also in copy.txt
 COPY = f"خبر قصير عن الطاقة\n\n{SHARED}\n\nوقال الوزير إن العمل مستمر في كل المجالات.\n"
 
@@ -337,9 +335,7 @@ def test_index_html_has_a_to_review_column():
 def driver(tmp_path_factory):
     reason = browser.available()
     if reason:
-        if FULL:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        required("the browser", reason)
     downloads = tmp_path_factory.mktemp("downloads")
     chrome = browser.start(downloads=downloads)
     chrome.downloads = downloads

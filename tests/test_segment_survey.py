@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
 
+from tests.support.helpers import run_cli
 from translate.config import load_config
 from translate.errors import ConfigError
 from translate.reading.files import read_document

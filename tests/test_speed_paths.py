@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import load, run_cli
+from tests.support.helpers import load, run_cli
 from translate import load_config
 from translate.backends import BatchingBackend, load_backend
 from translate.backends.wrappers import StoringBackend

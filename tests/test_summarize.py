@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tiny_models import corpus
 
+from tests.support.tiny_models import corpus
 from translate.backends.base import Output
 from translate.errors import SummaryError
 from translate.stages.summarize import MAX_ROUNDS, Candidate, Summary, _chunks, _terms, abstractive, extractive

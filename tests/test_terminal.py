@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pty = pytest.importorskip("pty")
+from tests.support import required_module
+
+pty = required_module("pty", "a POSIX system")
 FIXTURES = Path(__file__).parent / "fixtures"
 ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # The run, made slow enough to be interrupted while articles are read (0.4 s each).

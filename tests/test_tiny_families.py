@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from tiny_families import FAMILIES, MADLAD_LANGS, OPUS_TARGETS, build_all_families, build_family
+
+from tests.support.tiny_families import FAMILIES, MADLAD_LANGS, OPUS_TARGETS, build_all_families, build_family
 
 ARABIC = "أكد وزير الخارجية الروسي التعاون الاقتصادي في موسكو"
 ARCHITECTURES = {"m2m_100": "M2M100ForConditionalGeneration", "mbart": "MBartForConditionalGeneration",

@@ -9,14 +9,13 @@ import os
 import subprocess
 from pathlib import Path
 
-import browser
 import pytest
-from helpers import load, run_cli
 
+from tests.support import browser, required
+from tests.support.helpers import load, run_cli
 from translate.record import translated_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
-FULL = os.environ.get("TRANSLATE_FULL_TESTS") == "1"  # CI: the browser and translate-toolkit must be there
 TTK_PYTHON = Path(os.environ.get("TRANSLATE_TTK_PYTHON", ROOT / ".venv-ttk" / "bin" / "python"))
 HOSTILE = ('عنوان فيه <b>وسم</b>\n\nنشر الموقع <script>document.title="pwned"</script> و<img src=x onerror=alert(1)> '
            'في الخبر & "اقتباس" \'مفرد\'.\n\nوقال لافروف إن الحوار مهم.\n')
@@ -84,9 +83,7 @@ def test_tsv_has_one_row_per_sentence(batch_out):
 
 def test_tmx_read_back_by_translate_toolkit_gives_the_json_pairs(batch_out):
     if not TTK_PYTHON.exists():
-        if FULL:
-            pytest.fail(f"translate-toolkit environment missing at {TTK_PYTHON} (scripts/setup.sh makes it)")
-        pytest.skip("translate-toolkit environment not set up (bash scripts/setup.sh)")
+        required(f"translate-toolkit at {TTK_PYTHON}", "bash scripts/test.sh sets it up")
     reader = ("import json, sys\nfrom translate.storage import tmx\n"
               "with open(sys.argv[1], 'rb') as fh:\n"
               "    store = tmx.tmxfile(fh, sourcelanguage='ar', targetlanguage='en')\n"
@@ -104,9 +101,7 @@ def test_tmx_read_back_by_translate_toolkit_gives_the_json_pairs(batch_out):
 def driver():
     reason = browser.available()
     if reason:
-        if FULL:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        required("the browser", reason)
     chrome = browser.start()
     yield chrome
     chrome.quit()

@@ -12,8 +12,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import load, run_cli
 
+from tests.support import required
+from tests.support.helpers import load, run_cli
 from translate.backends.base import Output
 from translate.outputs.xliff import XLIFF_NS, render_xliff
 from translate.reading.files import read_document
@@ -24,7 +25,6 @@ from translate.text.segment import segment
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA = FIXTURES / "xliff" / "xliff-core-1.2-strict.xsd"
-FULL = os.environ.get("TRANSLATE_FULL_TESTS") == "1"
 TTK_PYTHON = Path(os.environ.get("TRANSLATE_TTK_PYTHON", ROOT / ".venv-ttk" / "bin" / "python"))
 HOSTILE = ('عنوان فيه <b>وسم</b>\n\nنشر الموقع <script>document.title="pwned"</script> و<img src=x onerror=alert(1)> '
            'في الخبر & "اقتباس" \'مفرد\'.\n\nوقال لافروف إن الحوار مهم.\n')
@@ -165,9 +165,7 @@ print(json.dumps(out, ensure_ascii=False))
 
 def ttk(script: str, *args: str) -> str:
     if not TTK_PYTHON.exists():
-        if FULL:
-            pytest.fail(f"translate-toolkit environment missing at {TTK_PYTHON} (scripts/test.sh makes it)")
-        pytest.skip("translate-toolkit environment not set up (bash scripts/test.sh)")
+        required(f"translate-toolkit at {TTK_PYTHON}", "bash scripts/test.sh sets it up")
     done = subprocess.run([str(TTK_PYTHON), "-c", script, *args], capture_output=True, text=True, cwd="/")
     assert done.returncode == 0, done.stderr
     return done.stdout

@@ -192,11 +192,17 @@ class BatchingBackend(Wrapper):
         self.on_batch = on_batch  # called with the number of inputs done, for progress
 
     def batches(self, lengths: Sequence[int], parts: int = 1) -> list[list[int]]:
-        """Indices of ``lengths`` in batches, longest first; at least ``parts`` batches when there
-        are that many inputs (the budget lowered to an even share of the tokens)."""
+        """Indices of ``lengths`` in batches, longest first. When the budget makes fewer than
+        ``parts`` batches (one article, a summary round of a few chunks), the budget is lowered to
+        the smallest that still makes at most ``parts``: one batch per worker, as even as the
+        lengths allow (3 chunks on 2 workers: 2 + 1, not 1 + 1 and then 1 alone)."""
         batches = self._cut(lengths, self.batch_tokens)
         if parts > 1 and len(batches) < min(parts, len(lengths)):
-            batches = self._cut(lengths, min(self.batch_tokens, -(-sum(lengths) // parts)))
+            low, high = max(lengths), self.batch_tokens  # cutting at ``high`` makes fewer than parts
+            while low < high:  # the smallest budget whose greedy cut has at most ``parts`` batches
+                middle = (low + high) // 2
+                low, high = (low, middle) if len(self._cut(lengths, middle)) <= parts else (middle + 1, high)
+            batches = self._cut(lengths, low)
         return batches
 
     def _cut(self, lengths: Sequence[int], budget: int) -> list[list[int]]:

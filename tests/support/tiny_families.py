@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tiny_models import _quiet_spm, corpus, marian_tokenizer
+from tests.support.tiny_models import _quiet_spm, corpus, marian_tokenizer
 
 DIMS = {"d_model": 16, "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 2,
         "decoder_attention_heads": 2, "encoder_ffn_dim": 32, "decoder_ffn_dim": 32}
@@ -253,6 +253,48 @@ def _build_marian_en_de(folder: Path, *, max_positions: int) -> Path:
                    extra={"forced_eos_token_id": 0, "num_beams": 4, "max_length": 512})
 
 
+def _build_marian_ar_en(folder: Path, *, max_positions: int) -> Path:
+    """The pipeline tests' translator: a single-pair Arabic->English Marian, as opus-mt-ar-en."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel
+
+    ar, en = corpus()
+    tokenizer, vocab = marian_tokenizer(folder, ar, en, sizes=(300, 300))
+    config = MarianConfig(vocab_size=len(vocab), d_model=32, encoder_layers=2, decoder_layers=2,
+                          encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+                          max_position_embeddings=max_positions, pad_token_id=vocab["<pad>"], eos_token_id=0,
+                          decoder_start_token_id=vocab["<pad>"], forced_eos_token_id=0, scale_embedding=True)
+    torch.manual_seed(0)
+    MarianMTModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def _build_bart(folder: Path, *, max_positions: int) -> Path:
+    """The pipeline tests' summarizer: a BART as distilbart-cnn-12-6."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer, processors
+    from transformers import BartConfig, BartForConditionalGeneration, PreTrainedTokenizerFast
+
+    _, en = corpus()
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(en, vocab_size=600, min_frequency=1, special_tokens=specials, show_progress=False)
+    bpe.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+                                                       special_tokens=[("<s>", 0), ("</s>", 2)])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", pad_token="<pad>", eos_token="</s>",
+                                        unk_token="<unk>", mask_token="<mask>", model_max_length=128)
+    config = BartConfig(vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1,
+                        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+                        max_position_embeddings=max_positions, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+                        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2,
+                        normalize_before=False)  # as in distilbart-cnn-12-6's config.json (CTranslate2 reads it)
+    torch.manual_seed(0)
+    BartForConditionalGeneration(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 BUILDERS: dict[str, tuple[Callable[..., Path], int]] = {
     "nllb": (_build_nllb, 1024),
     "m2m100": (_build_m2m100, 1024),
@@ -267,14 +309,23 @@ BUILDERS: dict[str, tuple[Callable[..., Path], int]] = {
 }
 
 
+# the pipeline tests' pair (``tiny_models.build_all``), built by the same builder as every family
+PIPELINE_MODELS: dict[str, tuple[Callable[..., Path], int]] = {
+    "marian": (_build_marian_ar_en, 256),
+    "bart": (_build_bart, 128),
+}
+
+
 def build_family(name: str, folder: Path, *, max_positions: int | None = None) -> Path:
-    """Build family ``name`` into ``folder / name`` and return that folder. ``max_positions`` replaces the real
-    model's position-table size (e.g. a small one to test clamping)."""
-    if name not in BUILDERS:
+    """Build family ``name`` (or one of the pipeline tests' ``PIPELINE_MODELS``) into ``folder /
+    name`` and return that folder. ``max_positions`` replaces the real model's position-table size
+    (e.g. a small one to test clamping)."""
+    builders = {**BUILDERS, **PIPELINE_MODELS}
+    if name not in builders:
         raise KeyError(f"unknown family {name!r}; known: {', '.join(BUILDERS)}")
     import torch
 
-    builder, real_positions = BUILDERS[name]
+    builder, real_positions = builders[name]
     torch.manual_seed(0)
     target = Path(folder) / name
     target.mkdir(parents=True, exist_ok=True)
@@ -288,6 +339,6 @@ def build_all_families(folder: Path) -> dict[str, Path]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python tests/tiny_families.py OUTPUT_FOLDER")
+        sys.exit("usage: python -m tests.support.tiny_families OUTPUT_FOLDER")
     for family, path in build_all_families(Path(sys.argv[1])).items():
         print(f"{family}\t{path}")

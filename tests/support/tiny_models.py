@@ -1,6 +1,6 @@
 """Build tiny random-weight models with real tokenizers, for tests and demos without network.
 
-    python tests/tiny_models.py /tmp/tiny      # writes the models and /tmp/tiny/models.yaml
+    python -m tests.support.tiny_models /tmp/tiny      # writes the models and /tmp/tiny/models.yaml
     translate batch ../shared/corpus/seeds --out outputs --config /tmp/tiny/models.yaml
 
 * translation: a MarianMT (the architecture of Helsinki-NLP/opus-mt-ar-en, scaled down) with
@@ -89,50 +89,8 @@ def marian_tokenizer(folder: Path, source: list[str], target: list[str], *, size
     return tokenizer, vocab
 
 
-def build_marian(folder: Path) -> Path:
-    import torch
-    from transformers import MarianConfig, MarianMTModel
-
-    folder.mkdir(parents=True, exist_ok=True)
-    ar, en = corpus()
-    tokenizer, vocab = marian_tokenizer(folder, ar, en, sizes=(300, 300))
-    config = MarianConfig(vocab_size=len(vocab), d_model=32, encoder_layers=2, decoder_layers=2,
-                          encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
-                          max_position_embeddings=256, pad_token_id=vocab["<pad>"], eos_token_id=0,
-                          decoder_start_token_id=vocab["<pad>"], forced_eos_token_id=0, scale_embedding=True)
-    torch.manual_seed(0)
-    MarianMTModel(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
-def build_bart(folder: Path) -> Path:
-    import torch
-    from tokenizers import ByteLevelBPETokenizer, processors
-    from transformers import BartConfig, BartForConditionalGeneration, PreTrainedTokenizerFast
-
-    folder.mkdir(parents=True, exist_ok=True)
-    _, en = corpus()
-    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(en, vocab_size=600, min_frequency=1, special_tokens=specials, show_progress=False)
-    bpe.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-                                                       special_tokens=[("<s>", 0), ("</s>", 2)])
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", pad_token="<pad>", eos_token="</s>",
-                                        unk_token="<unk>", mask_token="<mask>", model_max_length=128)
-    config = BartConfig(vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1,
-                        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
-                        max_position_embeddings=128, pad_token_id=1, bos_token_id=0, eos_token_id=2,
-                        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2,
-                        normalize_before=False)  # as in distilbart-cnn-12-6's config.json (CTranslate2 reads it)
-    torch.manual_seed(0)
-    BartForConditionalGeneration(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
 MODELS_YAML = """\
-# Tiny random-weight models built by tests/tiny_models.py (gibberish output, real code path).
+# Tiny random-weight models built by tests/support/tiny_models.py (gibberish output, real code path).
 default_profile: tiny
 profiles:
   tiny:
@@ -156,9 +114,12 @@ profiles:
 
 
 def build_all(folder: Path) -> Path:
-    """Both models and a ``models.yaml`` naming them; returns the models.yaml path."""
-    build_marian(folder / "marian")
-    build_bart(folder / "bart")
+    """Both models (``tiny_families``: ``marian`` and ``bart``) and a ``models.yaml`` naming them;
+    returns the models.yaml path."""
+    from tests.support.tiny_families import build_family
+
+    build_family("marian", folder)
+    build_family("bart", folder)
     config = folder / "models.yaml"
     config.write_text(MODELS_YAML, encoding="utf-8")
     return config
@@ -166,5 +127,5 @@ def build_all(folder: Path) -> Path:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python tests/tiny_models.py OUTPUT_FOLDER")
+        sys.exit("usage: python -m tests.support.tiny_models OUTPUT_FOLDER")
     print(build_all(Path(sys.argv[1])))

@@ -1,6 +1,6 @@
 """Build a tiny random-weight instruction LLM (decoder-only, with a chat template), for tests.
 
-    python tests/tiny_llm.py /tmp/tiny-llm     # writes the model folder, prints its path
+    python -m tests.support.tiny_llm /tmp/tiny-llm     # writes the model folder, prints its path
 
 A Qwen2ForCausalLM (the architecture of Qwen2.5-*-Instruct, scaled down to a few thousand
 parameters) with a byte-level BPE tokenizer trained here on the Arabic and English lines of
@@ -26,9 +26,10 @@ CONTEXT_WINDOW = 2048
 
 
 def build_tokenizer(folder: Path):
-    from tiny_models import corpus
     from tokenizers import ByteLevelBPETokenizer
     from transformers import PreTrainedTokenizerFast
+
+    from tests.support.tiny_models import corpus
 
     ar, en = corpus()
     prompts = ["You are a translator. Translate each numbered sentence into English.", "Article title:",
@@ -65,6 +66,5 @@ def build_tiny_llm(folder: Path) -> Path:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python tests/tiny_llm.py OUTPUT_FOLDER")
-    sys.path.insert(0, str(Path(__file__).parent))
+        sys.exit("usage: python -m tests.support.tiny_llm OUTPUT_FOLDER")
     print(build_tiny_llm(Path(sys.argv[1])))

@@ -1,0 +1,1 @@
+"""The test suite (a package, so its helpers in ``tests.support`` import like any module)."""
