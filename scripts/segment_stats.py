@@ -13,8 +13,8 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from translate.stages.align import plan
 from translate.reading.files import read_document
+from translate.stages.align import plan
 from translate.text.normalize import for_model
 from translate.text.segment import segment
 
@@ -39,7 +39,9 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(args.model)
 
     def count(texts):
-        return [len(ids) for ids in tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]] if texts else []
+        if not texts:
+            return []
+        return [len(ids) for ids in tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]]
 
     print("| file | encoding | title | date | headings | body paragraphs | meta (roles) | chrome | sentences |")
     print("|---|---|---|---|---|---|---|---|---|")

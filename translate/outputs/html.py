@@ -60,15 +60,18 @@ display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;font-size:.9rem}
 th button{pointer-events:none}.review-bar{display:none}th[aria-sort] button::after{content:none}}
 """
 
-_ARTICLE_SCRIPT = r"""document.addEventListener("DOMContentLoaded",()=>{const on=(e,add)=>{const s=e.target.closest&&e.target.closest(".s");
+_ARTICLE_SCRIPT = r"""document.addEventListener("DOMContentLoaded",()=>{
+const on=(e,add)=>{const s=e.target.closest&&e.target.closest(".s");
 if(!s)return;document.querySelectorAll('.s[data-sid="'+s.dataset.sid+'"]').forEach(x=>x.classList.toggle("hl",add));};
 for(const [ev,add] of [["mouseover",true],["mouseout",false],["focusin",true],["focusout",false]])
 document.addEventListener(ev,e=>on(e,add));
-const norm=t=>t.replace(/\s+/g," ").trim(),main=document.querySelector("main"),en=[...document.querySelectorAll(".en .s")],
+const norm=t=>t.replace(/\s+/g," ").trim(),main=document.querySelector("main"),
+en=[...document.querySelectorAll(".en .s")],
 before=new Map(en.map(s=>[s.dataset.sid,norm(s.textContent)])),button=document.getElementById("download"),
 count=document.getElementById("edits"),editing=e=>e.target.closest&&e.target.closest(".en .s");let dirty=false;
 const edited=()=>en.filter(s=>norm(s.textContent)!==before.get(s.dataset.sid));
-const update=()=>{const changed=edited();en.forEach(s=>s.classList.toggle("edited",changed.includes(s)));dirty=changed.length>0;
+const update=()=>{const changed=edited();en.forEach(s=>s.classList.toggle("edited",changed.includes(s)));
+dirty=changed.length>0;
 button.disabled=!dirty;count.textContent=dirty?changed.length+" sentence(s) edited":"No edits";};
 document.addEventListener("input",e=>{if(editing(e))update();});
 document.addEventListener("keydown",e=>{if(editing(e)&&e.key==="Enter"){e.preventDefault();e.target.blur();}});
@@ -80,11 +83,14 @@ reviewer:norm(document.getElementById("reviewer").value)||null,exported:new Date
 corrections:edited().map(s=>({id:s.dataset.sid,source:arabic(s.dataset.sid),previous_target:before.get(s.dataset.sid),
 previous_origin:s.dataset.origin,new_target:norm(s.textContent)}))};
 const url=URL.createObjectURL(new Blob([JSON.stringify(data,null,1)+"\n"],{type:"application/json"}));
-const a=document.createElement("a");a.href=url;a.download=main.dataset.name+".corrections.json";document.body.appendChild(a);
+const a=document.createElement("a");a.href=url;a.download=main.dataset.name+".corrections.json";
+document.body.appendChild(a);
 a.click();a.remove();setTimeout(()=>URL.revokeObjectURL(url),60000);dirty=false;});
 window.addEventListener("beforeunload",e=>{if(dirty){e.preventDefault();e.returnValue="";}});
-const unsure=[...document.querySelectorAll(".en .s[data-confidence]")].sort((a,b)=>a.dataset.confidence-b.dataset.confidence);
-let at=-1;const next=document.getElementById("next-unsure");if(next)next.addEventListener("click",()=>{if(!unsure.length)return;
+const unsure=[...document.querySelectorAll(".en .s[data-confidence]")]
+.sort((a,b)=>a.dataset.confidence-b.dataset.confidence);
+let at=-1;const next=document.getElementById("next-unsure");
+if(next)next.addEventListener("click",()=>{if(!unsure.length)return;
 at=(at+1)%unsure.length;unsure[at].focus();unsure[at].scrollIntoView({block:"center"});});});"""
 
 _INDEX_SCRIPT = """document.addEventListener("DOMContentLoaded",()=>{const t=document.querySelector("table.articles");
@@ -155,9 +161,10 @@ def _confidence_legend(record: dict, low: float) -> str:
 
 def _review_bar(reviewed: int) -> str:
     return ('<div class="review-bar"><label>Reviewer <input id="reviewer" type="text" autocomplete="name" '
-            'placeholder="your name (optional)"></label><button type="button" id="download" disabled>Download corrections'
-            '</button><span id="edits" aria-live="polite">No edits</span><span class="facts">Click any English sentence to '
-            f'correct it; the download is read by <code>translate review import</code>. {reviewed} sentence(s) reviewed.'
+            'placeholder="your name (optional)"></label><button type="button" id="download" disabled>'
+            'Download corrections</button><span id="edits" aria-live="polite">No edits</span><span class="facts">'
+            'Click any English sentence to correct it; the download is read by <code>translate review import</code>. '
+            f'{reviewed} sentence(s) reviewed.'
             '</span></div>')
 
 
@@ -185,7 +192,8 @@ def render_article_html(record: dict) -> str:
         out.append(f"<p class=\"facts\">No summary ({escape(summary['method'])}).</p>")
     path = record["source"]["path"]
     out.append(f'</section>\n{_review_bar(reviewed)}\n<main data-article="{escape(path)}" '
-               f'data-sha256="{escape(record["source"].get("sha256", ""))}" data-name="{escape(PurePosixPath(path).stem)}">')
+               f'data-sha256="{escape(record["source"].get("sha256", ""))}" '
+               f'data-name="{escape(PurePosixPath(path).stem)}">')
     low = prov.get("low_confidence") or DEFAULT_LOW
     for p in record["paragraphs"]:
         kind = label_for_people(p) or "body"
