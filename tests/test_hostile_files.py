@@ -284,3 +284,20 @@ def test_a_wrong_ray_address_is_refused_in_seconds(tmp_path, tiny_models):
     with pytest.raises(UsageError):
         check_reachable("ray://127.0.0.1:1", timeout=2)
     check_reachable("auto")  # Ray's own discovery: not tried here
+
+
+def test_site_furniture_is_carried_over_not_translated_or_counted(tmp_path, tiny_models):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("قال الوزير إن المحادثات كانت مثمرة جدا.\n\nاقرأ أيضا:\n\nمقالات أخرى للكاتب\n\n"
+                                  "وأضاف أن التعاون مستمر بين البلدين منذ سنوات طويلة.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(profile=profile(tiny_models), run=RunOptions(input=folder, out=out))
+    record = load(out / "a.json")
+    chrome = [p for p in record["paragraphs"] if p["kind"] == "chrome"]
+    assert chrome and all(s.get("copied") and s["target"] == s["source"] and not s["flags"]
+                          for p in chrome for s in p["sentences"])
+    from translate.record import review_counts
+
+    sentences = sum(len(p["sentences"]) for p in record["paragraphs"] if p["kind"] != "chrome")
+    assert review_counts(record)["sentences"] == sentences  # furniture is not on the reviewer's list

@@ -4,6 +4,7 @@ A *segment* is what the model translates: a sentence, or a piece of an over-long
 clause (then word) boundaries. Segments are spans of the source, so sentence and paragraph
 translations are reassembled by joining their segments' translations in order.
 
+Site furniture (``chrome`` blocks) gets no model input either: it is carried over untranslated.
 A sentence with a human translation (an imported review correction, keyed by ``human_key`` of its
 source) gets no model input: it is never machine-translated again, and its record carries the
 reviewer's text with ``origin: "human"``.
@@ -48,7 +49,11 @@ def plan(doc: Document, *, count: Callable[[Sequence[str]], list[int]], budget: 
     sentences = [(b, s, sent) for b, block in enumerate(doc.blocks) for s, sent in enumerate(block.sentences)]
     reviewed = [bool(human) and human_key(sent.text) in human for _, _, sent in sentences]
     inputs = [model_input(sent.span) for _, _, sent in sentences]
-    translatable = [bool(_ARABIC.search(text)) and not done for text, done in zip(inputs, reviewed)]
+    # site furniture (chrome: breadcrumbs, share bars, related-story lists) is carried over as it is:
+    # translating it costs model time and fills the reviewer's list with what is not the article
+    furniture = [doc.blocks[b].kind == "chrome" for b, _, _ in sentences]
+    translatable = [bool(_ARABIC.search(text)) and not done and not chrome
+                    for text, done, chrome in zip(inputs, reviewed, furniture)]
     lengths = iter(count([text for text, ok in zip(inputs, translatable) if ok]))
     segments: list[Segment] = []
     for (b, s, sent), _text, ok, done in zip(sentences, inputs, translatable, reviewed):
@@ -110,9 +115,11 @@ def assemble(doc: Document, segments: Sequence[Segment] = (), outputs: Mapping[s
                     found = suggest(sent.text) if suggest and not record.get("copied") else []
                     if found:
                         record["suggestions"] = found
-                record["flags"] = flag_sentence(sent.text, record["target"], hit_limit=record.get("hit_limit", False),
-                                                notes=record.get("notes", ()), glossary=glossary,
-                                                confidence=record.get("confidence"), low_confidence=low_confidence)
+                # text carried over as it is (no Arabic, or site furniture) has no translation to judge
+                record["flags"] = [] if record.get("copied") else flag_sentence(
+                    sent.text, record["target"], hit_limit=record.get("hit_limit", False),
+                    notes=record.get("notes", ()), glossary=glossary, confidence=record.get("confidence"),
+                    low_confidence=low_confidence)
             sentences.append(record)
         if outputs is not None:
             paragraph["target"] = _join(x["target"] for x in sentences)
