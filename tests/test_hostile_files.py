@@ -301,3 +301,27 @@ def test_site_furniture_is_carried_over_not_translated_or_counted(tmp_path, tiny
 
     sentences = sum(len(p["sentences"]) for p in record["paragraphs"] if p["kind"] != "chrome")
     assert review_counts(record)["sentences"] == sentences  # furniture is not on the reviewer's list
+
+
+def test_the_review_page_shows_markdown_emphasis_as_text_and_its_export_still_imports(tmp_path, tiny_models):
+    import json
+    import re
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_bytes((Path(__file__).parent / "fixtures" / "article.md").read_bytes())
+    out = tmp_path / "out"
+    run_batch(profile=profile(tiny_models), run=RunOptions(input=folder, out=out))
+    page = (out / "a.html").read_text(encoding="utf-8")
+    arabic = re.findall(r'<div class="ar" dir="rtl" lang="ar">(.*?)</div>', page)
+    assert arabic and not any("**" in column for column in arabic)  # the markers are not shown as text
+    record = load(out / "a.json")
+    sentence = next(s for p in record["paragraphs"] for s in p["sentences"] if "**" in s["source"])
+    shown = re.sub(r"\*\*|_", "", sentence["source"])  # what the page's Arabic column holds
+    export = tmp_path / "a.corrections.json"
+    export.write_text(json.dumps({"schema": "translate.corrections/1", "article": record["source"], "reviewer": "R",
+                                  "corrections": [{"id": sentence["id"], "source": shown,
+                                                   "new_target": "The regional energy summit opened."}]}),
+                      encoding="utf-8")
+    result = run_cli("review", "import", export, "--out", out)
+    assert result.exit_code == 0 and result.output.startswith("1 correction(s) applied"), result.output

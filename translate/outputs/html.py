@@ -19,6 +19,7 @@ from html import escape
 from pathlib import PurePosixPath
 
 from ..record import confidence, flag_reason, flagged_count, flags, label_for_people, reviewed_by, sentences
+from ..text.normalize import strip_markdown
 from .escape import display_name, md_link_target
 from .index import index_rows, same_story_note
 
@@ -119,8 +120,10 @@ def _band(score: float | None, low: float) -> str:
     return "low" if score < low else "mid" if score < min(2 * low, 0.9) else ""
 
 
-def _sentence(s: dict, side: str, low: float = 0.3) -> str:
-    text = escape(s["source"] if side == "ar" else s["target"])
+def _sentence(s: dict, side: str, low: float = 0.3, *, markdown: bool = False) -> str:
+    """One sentence's span on its side; ``markdown``: the article is Markdown, whose emphasis
+    markers (``**``) are shown as the text they mark, not as characters."""
+    text = escape((strip_markdown(s["source"]) if markdown else s["source"]) if side == "ar" else s["target"])
     score = confidence(s)
     band = _band(score, low)
     raised = flags(s)
@@ -198,7 +201,7 @@ def render_article_html(record: dict) -> str:
     for p in record["paragraphs"]:
         kind = label_for_people(p) or "body"
         en = " ".join(_sentence(s, "en", low) for s in p["sentences"])
-        ar = " ".join(_sentence(s, "ar") for s in p["sentences"])
+        ar = " ".join(_sentence(s, "ar", markdown=record["source"].get("format") == "md") for s in p["sentences"])
         out.append(f'<section class="para kind-{escape(p["kind"])}" id="{escape(p["id"])}">'
                    f'<div class="pid"><a href="#{escape(p["id"])}">{escape(p["id"])}</a><br>{escape(kind)}</div>'
                    f'<div class="en" lang="en">{en}</div><div class="ar" dir="rtl" lang="ar">{ar}</div></section>')

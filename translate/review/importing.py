@@ -30,6 +30,7 @@ from ..errors import CorrectionsFileError, UsageError
 from ..memory import MEMORY_FILE, TranslationMemory
 from ..outputs.manifest import Manifest
 from ..record import Human, human_key
+from ..text.normalize import strip_markdown
 from .formats import XLIFF_DONE_STATES, Correction, CorrectionsFile, read_corrections
 
 log = logging.getLogger("translate")
@@ -152,7 +153,8 @@ def _decide(cf: CorrectionsFile, corrections: Sequence[Correction], batch: Batch
             result.stale.append(Outcome(name, c.article, c.id, "no such sentence in the current article"))
             continue
         key = human_key(sentence["source"])
-        if human_key(c.source) != key:
+        if human_key(strip_markdown(c.source)) != human_key(strip_markdown(sentence["source"])):  # the page shows
+            # a Markdown article's Arabic without its emphasis markers
             result.stale.append(Outcome(name, c.article, c.id, "the Arabic no longer matches the current article text"))
             continue
         new = clean(c.target)
