@@ -37,8 +37,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from run import (Load, architecture, body_english, build_models, in_process, matmul_flops, summary_stage,  # noqa: E402
-                 matmul_peak, uptime)  # (bench/run.py sets up the import paths)
+from run import (  # noqa: E402
+    Load,
+    architecture,
+    body_english,
+    build_models,
+    in_process,
+    matmul_flops,
+    matmul_peak,  # (bench/run.py sets up the import paths)
+    summary_stage,
+    uptime,
+)
 
 # Stand-in tokenizers learn their pieces from the sample articles (then are padded to the real size):
 # unigram models of at most PIECES pieces (~1,700 come out of this little text), and for NLLB a BPE of
@@ -61,7 +70,8 @@ FAMILIES = {f.key: f for f in (
     Family("tc-big", "Helsinki-NLP/opus-mt-tc-big-ar-en", "opus-mt-tc-big-ar-en", "marian", "quality"),
     Family("nllb", "facebook/nllb-200-distilled-600M", "nllb-200-distilled-600M", "nllb", "nllb"),
     Family("m2m100", "facebook/m2m100_418M", "m2m100_418M", "m2m100", "m2m100"),
-    Family("mbart50", "facebook/mbart-large-50-many-to-one-mmt", "mbart-large-50-many-to-one-mmt", "mbart50", "mbart50"),
+    Family("mbart50", "facebook/mbart-large-50-many-to-one-mmt", "mbart-large-50-many-to-one-mmt", "mbart50",
+           "mbart50"),
 )}
 
 
@@ -119,7 +129,8 @@ def _build_nllb(folder: Path, shape: dict, arabic: list[str], english: list[str]
     tokenizer.add_special_tokens({"mask_token": AddedToken("<mask>", lstrip=True, normalized=True, special=True)})
     config = M2M100Config(**shape, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
                           tokenizer_class="NllbTokenizer")
-    return M2M100ForConditionalGeneration(config), tokenizer, {"max_length": 200}, {"tokenizer_config.json": UNSET_LANGS}
+    return (M2M100ForConditionalGeneration(config), tokenizer, {"max_length": 200},
+            {"tokenizer_config.json": UNSET_LANGS})
 
 
 def _build_m2m100(folder: Path, shape: dict, arabic: list[str], english: list[str]):
@@ -137,8 +148,10 @@ def _build_m2m100(folder: Path, shape: dict, arabic: list[str], english: list[st
     config = M2M100Config(**shape, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2)
     specials = {"bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "pad_token": "<pad>",
                 "unk_token": "<unk>", "additional_special_tokens": list(tokenizer.lang_token_to_id)}
-    return (M2M100ForConditionalGeneration(config), tokenizer, {"max_length": 200, "num_beams": 5, "early_stopping": True},
-            {"tokenizer_config.json": {**UNSET_LANGS, "extra_special_tokens": DROP}, "special_tokens_map.json": specials})
+    return (M2M100ForConditionalGeneration(config), tokenizer,
+            {"max_length": 200, "num_beams": 5, "early_stopping": True},
+            {"tokenizer_config.json": {**UNSET_LANGS, "extra_special_tokens": DROP},
+             "special_tokens_map.json": specials})
 
 
 def _build_mbart50(folder: Path, shape: dict, arabic: list[str], english: list[str]):
@@ -179,7 +192,8 @@ def build(family: Family, folder: Path, files: list[Path]) -> float:
         torch.manual_seed(0)
         model, tokenizer, config_extra, tokenizer_files = BUILDERS[family.kind](folder, shape, *_lines(files))
         # M2M100Tokenizer does not count its 100 language tokens and 8 made-up words in len()
-        size = len(tokenizer) + len(getattr(tokenizer, "lang_token_to_id", {})) + getattr(tokenizer, "num_madeup_words", 0)
+        size = (len(tokenizer) + len(getattr(tokenizer, "lang_token_to_id", {}))
+                + getattr(tokenizer, "num_madeup_words", 0))
         if size != shape["vocab_size"]:
             sys.exit(f"{family.key}: stand-in tokenizer has {size} entries, the model {shape['vocab_size']}")
         _save(folder, model, tokenizer, config_extra, tokenizer_files)
@@ -266,12 +280,14 @@ def summary_settings(args, files: list[Path], peak: float) -> None:
     print("| summary setting | model batches | wall s | vs translation | within it | of int8 peak | machine |\n"
           "|---|---|---|---|---|---|---|")
     for label, model, beams, limit, tokens in SUMMARY_SETTINGS:
-        generation = dataclasses.replace(options.generation, num_beams=beams, min_new_tokens=tokens, max_new_tokens=tokens)
+        generation = dataclasses.replace(options.generation, num_beams=beams, min_new_tokens=tokens,
+                                         max_new_tokens=tokens)
         changed = dataclasses.replace(options, max_input_tokens=limit, generation=generation,
                                       model=str(args.cache / "distilbart-cnn-6-6-random") if model else options.model)
         found = summary_stage(changed, english, {"int8": peak}, batched=True, repeat=args.repeat)
         ratio = found["seconds"] / translation
-        print(f"| {label} | {found['batches']} | {found['seconds']:.1f} | {ratio:.2f}x | {'yes' if ratio <= 1 else 'no'} | "
+        print(f"| {label} | {found['batches']} | {found['seconds']:.1f} | {ratio:.2f}x | "
+              f"{'yes' if ratio <= 1 else 'no'} | "
               f"{found['int8']:.0%} | {found['load']} |", flush=True)
 
 
@@ -319,7 +335,8 @@ def family_table(args, chosen: list[Family], texts: list[str], articles: int, pe
     print(f"input: {len(texts)} segments of the {articles} sample articles, {args.target_tokens} target tokens each "
           f"(forced), CTranslate2 int8, beam 4, batches of the family's shipped profile\n")
     print("| model (random weights, real architecture) | parameters | vocabulary | int8 on disk | src tok/seg | "
-          "target tok/s | vs opus-mt-ar-en | of int8 peak | peak RSS | machine |\n|---|---|---|---|---|---|---|---|---|---|")
+          "target tok/s | vs opus-mt-ar-en | of int8 peak | peak RSS | machine |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
     base = None
     for family in chosen:
         folder = args.cache / "families" / family.key

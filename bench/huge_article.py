@@ -103,8 +103,8 @@ def pipeline(sizes: list[float]) -> None:
     sys.path.insert(0, str(ROOT))  # the repository: tests.support
     sys.path.insert(0, str(ROOT / "bench"))
     from finishes import FinishTimes
-    from tests.support.tiny_models import build_all
 
+    from tests.support.tiny_models import build_all
     from translate import load_config
     from translate.runners import run_batch
     from translate.runners.plan import RunOptions

@@ -114,9 +114,11 @@ def main() -> None:
     profile = with_overrides(profile, summary=args.summary)
     subprocess.run([sys.executable, "-m", "translate", "models", "convert", "--config", str(config)], check=True,
                    capture_output=True)  # once, outside every timing
-    run = RunOptions(input=folder, out=args.cache / "out", reuse_translations=False, window_segments=args.window_segments)
+    run = RunOptions(input=folder, out=args.cache / "out", reuse_translations=False,
+                     window_segments=args.window_segments)
     beams = profile.translation.generation.num_beams
-    print(f"machine: {os.cpu_count()} cores; models: {args.size} ({profile.translation.backend} backend, beam {beams}), "
+    print(f"machine: {os.cpu_count()} cores; models: {args.size} ({profile.translation.backend} backend, "
+          f"beam {beams}), "
           f"summary {args.summary}; input: {args.count} articles ({originals} originals, every line numbered apart); "
           f"windows of {args.window_segments} segments\n")
     rows = []

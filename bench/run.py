@@ -97,7 +97,8 @@ def build_models(cache: Path, articles: list[Path], target: int) -> Path:
         marian.mkdir(parents=True, exist_ok=True)
         shape = architecture("opus-mt-ar-en")
         tokenizer, vocab = marian_tokenizer(marian, arabic, english, sizes=(8000, 300), vocab_size=shape["vocab_size"])
-        config = MarianConfig(**shape, pad_token_id=vocab["<pad>"], eos_token_id=0, decoder_start_token_id=vocab["<pad>"],
+        config = MarianConfig(**shape, pad_token_id=vocab["<pad>"], eos_token_id=0,
+                              decoder_start_token_id=vocab["<pad>"],
                               forced_eos_token_id=0)
         torch.manual_seed(0)
         MarianMTModel(config).save_pretrained(marian)
@@ -113,7 +114,8 @@ profiles:
   default:
     translation: {{model: {marian}, device: cpu,
                   generation: {{num_beams: 4, min_new_tokens: {target}, max_new_tokens: {target}}}}}
-    summary: {{model: {bart}, device: cpu, generation: {{num_beams: 4, min_new_tokens: {SUMMARY_TOKENS}, max_new_tokens: {SUMMARY_TOKENS}}}}}
+    summary: {{model: {bart}, device: cpu,
+              generation: {{num_beams: 4, min_new_tokens: {SUMMARY_TOKENS}, max_new_tokens: {SUMMARY_TOKENS}}}}}
     output: {{formats: [md]}}
   fast:
     extends: default
@@ -197,9 +199,9 @@ def matmul_flops(shape: dict, source: int, target: int, beams: int) -> float:
 def sentences(config: Path, articles: list[Path]) -> list[tuple[str, int]]:
     """The model inputs of the articles, in order, with their length in the translation model's tokens."""
     from translate import load_config
-    from translate.stages.align import plan
     from translate.backends import load_backend
     from translate.reading.files import read_document
+    from translate.stages.align import plan
     from translate.text.segment import segment
 
     backend = load_backend(dataclasses.replace(load_config(config).profile().translation, backend="transformers"),
@@ -248,8 +250,8 @@ def batch_run(config: Path, profile: str, articles: Path, out: Path, *extra: str
 def in_process(config: Path, articles: Path, out: Path) -> float:
     """Seconds of run_batch with the translation model already loaded (no summary, no memory)."""
     from translate import load_config
-    from translate.config import with_overrides
     from translate.backends import load_backend
+    from translate.config import with_overrides
     from translate.runners import run_batch
     from translate.runners.plan import RunOptions
 
@@ -348,7 +350,8 @@ def _pipeline(config: Path, files: list[Path], args, raw_int8: float | None) -> 
     work = args.cache / "runs"
     with Load() as load:
         inside = in_process(config, args.articles, work / "in-process")
-    overhead = f"; raw engine (c int8) {raw_int8:.1f} s -> pipeline overhead {inside / raw_int8 - 1:+.1%}" if raw_int8 else ""
+    overhead = (f"; raw engine (c int8) {raw_int8:.1f} s -> pipeline overhead {inside / raw_int8 - 1:+.1%}"
+                if raw_int8 else "")
     print(f"default profile, no summary, models loaded: {inside:.1f} s for the batch{overhead} ({load})")
     with Load() as load:
         wall, rss = batch_run(config, "default", args.articles, work / "pipeline", "--summary", "none")
@@ -450,7 +453,8 @@ def _summaries(config: Path, args, peaks: dict) -> None:
     print("| summary stage | summarizer calls | model batches (inputs, tokens, padded) | wall s | speed-up | "
           "of int8 peak | of fp32 peak | machine |\n|---|---|---|---|---|---|---|---|")
     for label, changed in (("CTranslate2 int8", options),
-                           ("Transformers fp32", dataclasses.replace(options, backend="transformers", compute_type="auto"))):
+                           ("Transformers fp32",
+                            dataclasses.replace(options, backend="transformers", compute_type="auto"))):
         alone = summary_stage(changed, english, peaks, batched=False, repeat=args.repeat)
         rows = [("article by article", alone),
                 ("batched (run_plans)", summary_stage(changed, english, peaks, batched=True, repeat=args.repeat))]

@@ -57,7 +57,6 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSLATE_CACHE", tempfile.mkdtemp(prefix="translate-bench-cache-"))
     from tests.support.tiny_models import build_all
-
     from translate import load_config
     from translate.runners import run_batch
     from translate.runners.plan import RunOptions

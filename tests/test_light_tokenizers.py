@@ -15,7 +15,8 @@ import pytest
 from translate.backends import light
 
 TEXTS = ["وزير الخارجية الروسي أكد التعاون الاقتصادي في موسكو.", "", " ", "في  موسكو ", "المصدر: تاس </s> بعد",
-         "<unk>قال<pad> الرئيس", "عام 2022، بقيمة 28.2 مليار دولار.", "Photo: Alex Zarubi/Unsplash", "د. أحمد: \"نعم\"!",
+         "<unk>قال<pad> الرئيس", "عام 2022، بقيمة 28.2 مليار دولار.", "Photo: Alex Zarubi/Unsplash",
+         "د. أحمد: \"نعم\"!",
          "The minister said the talks on trade will continue in moscow.", "it's fine , isn't it ? yes .",
          "«تاس» و“رويترز”؟ … ١٠ حزيران", "\u200fنص\u200e مع علامات", "x" * 50, "<mask> <s> tail"]
 FAMILIES = ("nllb", "m2m100", "mbart50", "madlad", "marian_multi", "t5_summarizer", "pegasus")

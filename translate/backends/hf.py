@@ -54,7 +54,8 @@ class TransformersBackend(Seq2SeqBackend):
         from .logprobs import SequenceLogProbs, unreachable
 
         # Output.logprob, without keeping every step's scores
-        recorder = SequenceLogProbs(sorted(eos_ids), beams=gen.num_beams, never=unreachable(self.config, self.tokenizer))
+        recorder = SequenceLogProbs(sorted(eos_ids), beams=gen.num_beams,
+                                    never=unreachable(self.config, self.tokenizer))
         with torch.inference_mode():
             sequences = model.generate(input_ids=input_ids, attention_mask=mask,
                                        logits_processor=LogitsProcessorList([recorder]), **kwargs)

@@ -63,7 +63,8 @@ def describe(tokenizer, config) -> dict | None:
         "schema": SCHEMA, "transformers": transformers_version(), "class": type(tokenizer).__name__,
         "config": config.to_dict(), "model_max_length": tokenizer.model_max_length,
         "special_tokens": list(tokenizer.all_special_tokens), "special_ids": list(tokenizer.all_special_ids),
-        "pad_token_id": tokenizer.pad_token_id, "unk_token": tokenizer.unk_token, "unk_token_id": tokenizer.unk_token_id,
+        "pad_token_id": tokenizer.pad_token_id, "unk_token": tokenizer.unk_token,
+        "unk_token_id": tokenizer.unk_token_id,
         "eos_token": tokenizer.eos_token, "eos_token_id": tokenizer.eos_token_id,
         "source_lang": getattr(tokenizer, "source_lang", None), "target_lang": getattr(tokenizer, "target_lang", None),
         "lang_token_to_id": getattr(tokenizer, "lang_token_to_id", None) or None,
@@ -148,7 +149,8 @@ class LightTokenizer:
         self.all_special_tokens = record["special_tokens"]
         self.all_special_ids = record["special_ids"]
         self.pad_token_id, self.unk_token_id = record["pad_token_id"], record["unk_token_id"]
-        self.unk_token, self.eos_token, self.eos_token_id = record["unk_token"], record["eos_token"], record["eos_token_id"]
+        self.unk_token, self.eos_token = record["unk_token"], record["eos_token"]
+        self.eos_token_id = record["eos_token_id"]
         self.source_lang, self.target_lang = record["source_lang"], record["target_lang"]
         self.lang_token_to_id = record["lang_token_to_id"]
         self.clean_up = record["clean_up"]

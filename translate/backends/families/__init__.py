@@ -18,7 +18,7 @@ __all__ = ["ModelInfo", "Overrides", "Tagging", "detect"]
 _FAMILIES = (nllb, m2m100, mbart, marian, t5, plain)  # nllb before m2m100: the same model_type
 
 
-def detect(info: ModelInfo, *, role: str, overrides: Overrides = Overrides()) -> Tagging:
+def detect(info: ModelInfo, *, role: str, overrides: Overrides = Overrides()) -> Tagging:  # noqa: B008 - frozen
     """The tagging for ``info`` in ``role`` ("translation" or "summary"), with the profile's overrides."""
     for family in _FAMILIES:
         tagging = family.detect(info, role=role, overrides=overrides)

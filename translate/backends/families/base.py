@@ -70,7 +70,8 @@ def pick(info: ModelInfo, role: str, *, wanted: str | None, candidates: tuple[st
         if info.has(fmt.format(wanted)):
             return wanted
         raise refusal(info, role, f"{setting} {wanted!r} is not one of its language codes ({fmt.format(wanted)} is "
-                      "not in its vocabulary)", f"set `{role}.{setting}` to one of: {', '.join(known(info, fmt, code))}")
+                      "not in its vocabulary)",
+                      f"set `{role}.{setting}` to one of: {', '.join(known(info, fmt, code))}")
     for candidate in candidates:
         if info.has(fmt.format(candidate)):
             return candidate
@@ -78,7 +79,8 @@ def pick(info: ModelInfo, role: str, *, wanted: str | None, candidates: tuple[st
     language = "Arabic" if side == "source" else "English"
     listed = ", ".join(have[:15]) + (" ..." if len(have) > 15 else "")
     raise refusal(info, role, f"it has no {side} language token for {language} (looked for "
-                  f"{', '.join(fmt.format(c) for c in candidates)}; its {len(have)} language codes: {listed or 'none'})",
+                  f"{', '.join(fmt.format(c) for c in candidates)}; "
+                  f"its {len(have)} language codes: {listed or 'none'})",
                   f"choose a model that translates Arabic into English, or set `{role}.{setting}` if it writes "
                   f"{language} with another code")
 
