@@ -7,12 +7,14 @@ limit). On a CUDA GPU they grow with the free memory of the device the model run
 batches keep the GPU busy, and the output-vocabulary scores of every hypothesis must fit.
 
 On CPU, CTranslate2 decodes several batches at once (``inter_threads``), each on a share of the
-cores (``intra_threads``): one batch on every core leaves most of them waiting on the small
-per-step matrix products of decoding (bench/run.py, "parallel batches": two batches on one core
-each decode 1.3-1.9x the tokens/s of one batch on two cores, on 2 cores). CTranslate2's own
-advice is the same ("prefer increasing inter_threads over intra_threads"). Up to
+cores (``intra_threads``): one batch on every core leaves them waiting on each other in the small
+per-step matrix products of decoding. bench/cores.py on 2 cores: two batches on one core each
+decode 1.3-1.6x the tokens/s of one batch on both cores at beam 4, 1.85x greedy (of the splits and
+batch sizes tried in bench/cores.py's development, 2 x 1 with the default 1024-token batches was
+the fastest; 3 or 4 batches on 2 cores were slower). CTranslate2's own advice is the same ("prefer
+increasing inter_threads over intra_threads"; no more threads than cores). Up to
 ``CPU_MAX_PARALLEL_BATCHES`` batches run at once, so that the memory of the batches in flight stays
-bounded on large machines; the cores are shared out evenly between them.
+bounded on large machines (not measured beyond 2 cores); the cores are shared out evenly.
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ def settings_hash(profile: Profile) -> str:
     if profile.summary.method != "abstractive":
         settings["summary"] = {"method": profile.summary.method, "sentences": profile.summary.sentences}
     for part in ("translation", "summary"):  # threads and batch sizes change speed, not output
-        for key in ("threads", "batch_tokens", "max_hypotheses"):
+        for key in ("threads", "parallel_batches", "batch_tokens", "max_hypotheses"):
             settings[part].pop(key, None)
     blob = json.dumps({"schema": SCHEMA, **settings}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
