@@ -45,52 +45,44 @@ tokenizer that spells Arabic byte by byte would use more: give such a model a lo
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import json
 import logging
 import math
 import os
-import re
-import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from ...errors import LLMContextError, LLMRequestError, LLMServerError, UsageError
 from . import transport
+from .answers import (
+    BUSY_WORDS,
+    CONTEXT_WORDS,
+    OVERLOAD_STATUS,
+    RETRY_STATUS,
+    chat_reply,
+    error_message,
+    failure_reason,
+    positive,
+    reply_limit,
+    retry_after,
+)
 from .engine import ChatRequest, LLMBackend, Reply
 from .pacing import Batch, Gate, RetryReport, Stopped
 from .redaction import redact, shorten
-from .settings import DEFAULT_CONTEXT_WINDOW, LLMSettings, server_address
+from .settings import LLMSettings, server_address
+from .window import choose_window
 
 log = logging.getLogger("translate")
-RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
-OVERLOAD_STATUS = {429, 503}
 _TRANSIENT = (OSError, http.client.HTTPException)  # connection failures; deadlines are TimeoutError (OSError)
-WINDOW_KEYS = ("max_model_len", "context_length", "max_context_length", "context_window")  # vLLM, others
-# how a server says a request is longer than its window (vLLM/OpenAI, llama.cpp old and new, SGLang...)
-CONTEXT_WORDS = re.compile(r"maximum context length|context[_ ]length[_ ]exceeded|context size has been exceeded|"
-                           r"exceed\w*(?: the)?(?: \w+){0,2} context|exceed_context_size|"
-                           r"longer than the model'?s? (?:maximum )?context", re.I)
-BUSY_WORDS = re.compile(r"\b(?:busy|overloaded|too many requests|rate[ -]?limit\w*|"
-                        r"no (?:free |available |idle )?slots?|try again later)\b", re.I)
-REPLY_BASE_BYTES = 64 * 1024  # a chat completion's JSON around its text, and slack
-REPLY_BYTES_PER_TOKEN = 128  # a token is a few characters; JSON escapes (\uXXXX) multiply them by 6
-ERROR_BYTES = 64 * 1024  # an error answer: only its message is kept
 LIST_BYTES = 16 * 1024 * 1024  # GET /models of a hosted API that lists hundreds of models
 PROPS_BYTES = 2 * 1024 * 1024  # llama.cpp's /props (chat template included)
 PROBE_S = 30.0  # GET requests made on construction wait at most this long
-_WINDOW_LOGGED: set = set()  # (server, model) whose assumed window was logged
 
 
 def estimate_tokens(text: str) -> int:
     return math.ceil(len(text.encode("utf-8")) / 2)
-
-
-def reply_limit(max_tokens: int) -> int:
-    """The most bytes a reply to a request of ``max_tokens`` may have: far more than any honest reply."""
-    return REPLY_BASE_BYTES + REPLY_BYTES_PER_TOKEN * max_tokens
 
 
 def local_model(model: str, revision: Optional[str]) -> Optional[Path]:
@@ -102,53 +94,6 @@ def local_model(model: str, revision: Optional[str]) -> Optional[Path]:
     except (OSError, ValueError, UsageError) as exc:
         log.debug("no local copy of %s (%s)", model, exc)
         return None
-
-
-def _reason(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None) or exc
-    return str(reason) or type(reason).__name__
-
-
-def _message(data: bytes) -> str:
-    """The error message of a server's answer (OpenAI, vLLM, FastAPI, llama.cpp shapes), whole: the
-    caller redacts, then shortens."""
-    try:
-        body = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        return data.decode("utf-8", "replace").strip()
-    if isinstance(body, dict):
-        error = body.get("error", body.get("detail", body.get("message", body)))
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        return str(error)
-    return str(body)
-
-
-def _retry_after(headers: Optional[Mapping]) -> float:
-    value = (headers or {}).get("Retry-After")
-    if not value:
-        return 0.0
-    try:
-        return min(max(float(value), 0.0), 300.0)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return 0.0
-        return min(max(moment.timestamp() - time.time(), 0.0), 300.0)
-
-
-def _reply(data: bytes) -> Optional[Reply]:
-    try:
-        choice = json.loads(data)["choices"][0]
-        content = choice["message"].get("content") or ""
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return None
-    return Reply(text=str(content), finish_reason=choice.get("finish_reason") or "stop")
-
-
-def _positive(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 class OpenAIBackend(LLMBackend):
@@ -171,8 +116,9 @@ class OpenAIBackend(LLMBackend):
         self.served = self.check()
         props = self._props()
         self.slots = self._slots(props)
-        self.window_source = ""
-        self.context_window = self._window(self.served, props, folder)
+        self.context_window, self.window_source = choose_window(
+            self.served, props, slots=self.slots, profile=llm.context_window, folder=folder, role=role,
+            address=self.address, server_model=self.server_model)
         ceiling = min(llm.max_in_flight, self.slots) if self.slots else llm.max_in_flight
         if ceiling < llm.max_in_flight:
             log.info("the LLM server at %s has %d slot(s): at most %d %s request(s) in flight (%s.llm.max_in_flight "
@@ -225,7 +171,7 @@ class OpenAIBackend(LLMBackend):
         try:
             answer = self._get(path, limit, root=True)
         except (transport.TooLarge, *_TRANSIENT) as exc:
-            log.debug("LLM server at %s: GET %s failed (%s)", self.address, path, self._redact(_reason(exc)))
+            log.debug("LLM server at %s: GET %s failed (%s)", self.address, path, self._redact(failure_reason(exc)))
             return None
         if answer.status != 200:
             return None
@@ -236,66 +182,13 @@ class OpenAIBackend(LLMBackend):
 
     def _slots(self, props: dict) -> Optional[int]:
         """How many requests the server runs at once, where it says (llama.cpp); else ``None``."""
-        if _positive(props.get("total_slots")):
+        if positive(props.get("total_slots")):
             return props["total_slots"]
         if props:  # a llama.cpp server without total_slots in /props: count /slots
             slots = self._probe("/slots", PROPS_BYTES)
             if isinstance(slots, list) and slots:
                 return len(slots)
         return None
-
-    def _server_window(self, served: dict, props: dict) -> tuple[Optional[int], str]:
-        """The smallest window per request the server states, and where it says it."""
-        found: list[tuple[int, str]] = []
-        slots = self.slots or 1
-        per_slot = f" / {slots} slots" if slots > 1 else ""
-        for key in WINDOW_KEYS:
-            if _positive(served.get(key)):
-                found.append((served[key], f"GET /models: {key}"))
-        meta = served.get("meta")
-        if isinstance(meta, dict) and _positive(meta.get("n_ctx")):
-            found.append((meta["n_ctx"] // slots, f"GET /models: meta.n_ctx{per_slot}"))
-        settings = props.get("default_generation_settings")
-        if isinstance(settings, dict) and _positive(settings.get("n_ctx")):
-            found.append((settings["n_ctx"], "GET /props: default_generation_settings.n_ctx (per slot)"))
-        if _positive(props.get("n_ctx")):
-            found.append((props["n_ctx"] // slots, f"GET /props: n_ctx{per_slot}"))
-        return min(found) if found else (None, "")
-
-    def _window(self, served: dict, props: dict, folder: Optional[Path]) -> int:
-        """The server's window where it says it (``llm.context_window`` may only lower it), else the
-        profile's, else the local model config's or the default, whichever is smaller (logged once)."""
-        at = f"{self.role}.llm.context_window"
-        server, source = self._server_window(served, props)
-        profile = self.llm.context_window
-        if server is not None:
-            if profile is not None and profile <= server:
-                self.window_source = f"{at}; the server allows {server}"
-                return profile
-            if profile is not None:
-                log.warning("%s is %d but the LLM server at %s allows %d tokens per request (%s): using %d",
-                            at, profile, self.address, server, source, server)
-            self.window_source = f"the server's, {source}"
-            return server
-        if profile is not None:
-            self.window_source = at
-            return profile
-        window, self.window_source = DEFAULT_CONTEXT_WINDOW, "assumed: the server does not say"
-        if folder is not None and (folder / "config.json").is_file():
-            try:
-                config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                config = {}
-            config = config.get("text_config", config) if isinstance(config, dict) else {}
-            if _positive(config.get("max_position_embeddings")) and config["max_position_embeddings"] < window:
-                window = config["max_position_embeddings"]
-                self.window_source = "the local model config's max_position_embeddings (the server does not say)"
-        if (self.address, self.server_model) not in _WINDOW_LOGGED:
-            _WINDOW_LOGGED.add((self.address, self.server_model))
-            log.warning("the LLM server at %s does not say its context window: assuming %d tokens per request; if "
-                        "its window is smaller every request is rejected (set %s to the server's window per slot)",
-                        self.address, window, at)
-        return window
 
     # --------------------------------------------------------------- HTTP
 
@@ -304,7 +197,7 @@ class OpenAIBackend(LLMBackend):
 
     def _words(self, data: bytes) -> str:
         """What the server said in an answer: redacted, on one line, at most 300 characters."""
-        return shorten(self._redact(_message(data)))
+        return shorten(self._redact(error_message(data)))
 
     def _headers(self, json_body: bool) -> dict:
         from ... import __version__
@@ -333,7 +226,7 @@ class OpenAIBackend(LLMBackend):
         except transport.TooLarge as exc:
             raise LLMServerError(f"{where} answered GET /models with {exc}", fix_url) from None
         except _TRANSIENT as exc:
-            raise LLMServerError(f"{where} cannot be reached ({self._redact(_reason(exc))})", fix_url) from None
+            raise LLMServerError(f"{where} cannot be reached ({self._redact(failure_reason(exc))})", fix_url) from None
         status, data = answer.status, answer.body
         if status in (401, 403):
             raise LLMServerError(f"{where} refused the request (HTTP {status}: {self._words(data)})", self._key_hint())
@@ -394,7 +287,7 @@ class OpenAIBackend(LLMBackend):
                                       f"check that {self.role}.llm.base_url is an LLM server that honours "
                                       "max_tokens") from None
             except _TRANSIENT as exc:
-                problem = self._redact(_reason(exc))
+                problem = self._redact(failure_reason(exc))
             finally:
                 self._gate.leave(ticket)
             wait = min(self.llm.backoff_s * 2 ** failures, 60.0)
@@ -402,7 +295,7 @@ class OpenAIBackend(LLMBackend):
             if answer is not None:
                 status = answer.status
                 if status == 200:
-                    reply = _reply(answer.body)
+                    reply = chat_reply(answer.body)
                     if reply is not None:
                         self._gate.answered()
                         return reply
@@ -425,7 +318,7 @@ class OpenAIBackend(LLMBackend):
                                              "redirects to")
                     elif status in RETRY_STATUS or (status >= 500 and BUSY_WORDS.search(words)):
                         overload = status in OVERLOAD_STATUS or bool(BUSY_WORDS.search(words))
-                        wait = max(wait, _retry_after(answer.headers))
+                        wait = max(wait, retry_after(answer.headers))
                     else:
                         raise LLMRequestError(f"{where} rejected a request ({problem})",
                                               "check the request's size (llm.context_window, max_tokens) and the "
