@@ -182,7 +182,7 @@ def write_indexes(out: Path, journal: Journal, settings: dict, *, quiet: bool = 
     """manifest.json, index.md and index.html from the journal. ``quiet``: a failure is logged, not
     raised, so it never hides the error that stopped the run."""
     try:
-        entries = group_stories(out, journal.entries())
+        entries = group_stories(out, journal)
         write_manifest(out, run=settings, files=entries)
         write_atomic(out / "index.md", render_index(entries, settings=settings))
         write_atomic(out / "index.html", render_index_html(entries, settings=settings))

@@ -171,4 +171,5 @@ def entries_from_records(out: Path):
             "summary": (record.get("summary") or {}).get("text"), "flagged": counts["flagged"],
             "to_review": counts["to_review"], "low_confidence": counts["low_confidence"],
             "confidence_min": (record.get("confidence") or {}).get("min"), "story": story_signature(record),
+            "duplicates_of": record.get("duplicates_of", []),
             "rebuilt": True}
