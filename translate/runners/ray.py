@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import pickle
+import uuid
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -133,10 +134,13 @@ class _Driver:
         context.enable_progress_bars = False
         per_task = max(1, self.options.articles_per_task)
         rows = [{"path": str(work.path), "key": work.key} for work in todo]
+        human = self.core.memory.human_all()  # read once; each worker indexes it once for this run
+        version = f"{uuid.uuid4().hex}:{len(human)}"
         try:  # a dataset keeps the context it was made in
             dataset = ray.data.from_items(rows, override_num_blocks=max(1, math.ceil(len(rows) / per_task)))
             dataset = dataset.map_batches(prepare_rows, batch_size=per_task, num_cpus=1, fn_kwargs={
-                "job": self.core.job, "human": self.core.memory.human_all(), "loader": self.core.loader,
+                "job": self.core.job, "human": human, "human_version": version,
+                "loader": self.core.loader,
                 "level": self.level})
         finally:
             context.execution_options.preserve_order, context.enable_progress_bars = saved

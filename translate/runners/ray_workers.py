@@ -129,30 +129,32 @@ def token_counter(options, loader: Callable | None) -> Backend:
     return _COUNTERS[key]
 
 
-_INDEXES: dict[int, SuggestionIndex] = {}  # per worker process: the run's reviewed translations, indexed once
+_INDEXES: dict[str, SuggestionIndex] = {}  # per worker process: the run's reviewed translations, indexed once
 
 
-def suggestion_index(human: Mapping) -> SuggestionIndex:
-    key = hash(tuple(sorted(human)))
-    if key not in _INDEXES:
+def suggestion_index(human: Mapping, version: str) -> SuggestionIndex:
+    """The index of ``human``, built once per worker process for each ``version`` (the driver's
+    fingerprint of the mapping: no per-task hashing of every key)."""
+    if version not in _INDEXES:
         _INDEXES.clear()
-        _INDEXES[key] = SuggestionIndex(human)
-    return _INDEXES[key]
+        _INDEXES[version] = SuggestionIndex(human)
+    return _INDEXES[version]
 
 
-def prepare_rows(batch: Mapping[str, Sequence], *, job: Job, human: Mapping, loader: Callable | None,
-                 level: int) -> dict:
+def prepare_rows(batch: Mapping[str, Sequence], *, job: Job, human: Mapping, human_version: str,
+                 loader: Callable | None, level: int) -> dict:
     """Ray Data ``map_batches`` function: read, segment and plan each article of ``batch`` (columns
-    ``path`` and ``key``) exactly as the local engine does; one pickled ``PrepareResult`` per article."""
+    ``path`` and ``key``) exactly as the local engine does; one pickled ``PrepareResult`` per article.
+    ``human``: every reviewed translation, ``human_version`` its fingerprint."""
     import numpy as np
 
+    index = suggestion_index(human, human_version)
     payloads = []
     for path, key in zip(batch["path"], batch["key"]):
         path, key, events = Path(str(path)), str(key), []
         with captured_logs(events, level):
             try:
                 counter = token_counter(job.profile.translation, loader)
-                index = suggestion_index(human)
                 prepared = prepare_article(job, path, key, counter=counter,
                                            budget=input_budget(job.profile.translation, counter),
                                            human_lookup=lambda keys: {k: human[k] for k in keys if k in human},

@@ -142,7 +142,8 @@ def process_window(window: Window, *, job: Job, models: RunModels, sink: Sink, k
         return
     inputs = inputs_of(window)
     missing = [text for text in inputs if text not in known]
-    context = {text: c for prepared, _ in window for text, c in prepared.contexts.items() if text in missing}
+    asked = set(missing)
+    context = {text: c for prepared, _ in window for text, c in prepared.contexts.items() if text in asked}
     started = time.perf_counter()
     translated = guarded([p.key for p, _ in window], lambda: models.translator.top.translate(missing, context=context),
                          sink=sink, debug=job.debug)
