@@ -85,6 +85,7 @@ def _verse(text: str, lines: Sequence[Span]) -> tuple[set[int], set[int]]:
     finals = [rhyme(word) for a, b in lines for word in _WORD.findall(text[a:b])[:-1]]  # not the rhymes themselves
     rate = {letter: finals.count(letter) / len(finals) for letter in set(finals)} if finals else {}
     open_end = [bool(_RUNS_ON.search(text[a:b])) for a, b in lines]
+    last_words = [(_WORD.findall(text[a:b]) or [""])[-1] for a, b in lines]
     rhymed: set[int] = set()
     for step in (1, 2):
         for start in range(len(ends)):
@@ -96,7 +97,11 @@ def _verse(text: str, lines: Sequence[Span]) -> tuple[set[int], set[int]]:
                 run.append(run[-1] + step)
             span = range(start, run[-1] + 1)
             chance = rate.get(letter, 0.0) ** (len(run) - 1)
-            if len(run) >= 3 and chance <= VERSE_CHANCE and all(ends[k] and not open_end[k] for k in span):
+            # a rhyme repeats a sound, not a word: lines that keep ending in the same word are prose
+            # (or text) that happens to repeat it, far likelier than the letter's rate says
+            distinct = len({last_words[k] for k in run})
+            if (len(run) >= 3 and chance <= VERSE_CHANCE and 2 * distinct > len(run)
+                    and all(ends[k] and not open_end[k] for k in span)):
                 rhymed.update(span)
     split_lines = [bool(_HEMISTICH.search(text[a:b])) for a, b in lines]
     split = {i for i, s in enumerate(split_lines)
