@@ -16,7 +16,14 @@ from translate import load_config
 from translate.backends import load_backend
 from translate.backends.base import Output
 from translate.backends.devices import threads
-from translate.backends.wrappers import BatchingBackend, Deferred, IsolatingBackend, StoringBackend, parallel_batches
+from translate.backends.wrappers import (
+    BatchingBackend,
+    Deferred,
+    IsolatingBackend,
+    StoringBackend,
+    parallel_batches,
+    stream,
+)
 from translate.config import TranslationOptions
 from translate.runners import run_batch
 from translate.runners.plan import RunOptions
@@ -103,6 +110,37 @@ def test_a_small_call_is_cut_so_that_every_worker_has_work():
     assert len(cut) >= 4 and sorted(i for b in cut for i in b) == list(range(len(lengths)))
     assert len(stack.batches([10, 9], parts=4)) == 2  # never more batches than inputs
     assert [o.text for o in stack.translate(["b", "aaa", "cc"])] == ["B", "AAA", "CC"]
+
+
+@pytest.mark.parametrize("width", [1, 2])
+def test_streamed_requests_start_their_next_round_without_waiting_for_the_others(width):
+    """``stream`` (the summary rounds): each request gets its own outputs in its order, a failure
+    stays with its request, and a request whose outputs are back sends its next texts while another
+    request's first texts are still waiting or decoding (no round synchronisation)."""
+    model = Workers(width=width)
+    events: list[tuple[str, object]] = []
+    submit = model.submit if width > 1 else None
+    if submit:
+        model.submit = lambda batch, *, context=None: (events.append(("sent", tuple(batch))), submit(batch))[1]
+    else:
+        real = model.translate
+        model.translate = lambda batch, *, context=None: (events.append(("sent", tuple(batch))), real(batch))[1]
+    stack = BatchingBackend(IsolatingBackend(model), batch_tokens=40)
+    # longest first: "quick" (one long text) is decoded first; "slow" is spread over later batches
+    first = {"quick": ["q" * 35], "slow": [f"{'s' * 10} {i}" for i in range(6)], "bad": ["ok", f"{POISON} c"]}
+    got: dict[str, list] = {}
+
+    def follow(key, outputs):
+        events.append(("back", key))
+        got.setdefault(key, []).append([(o.text, o.error is not None) for o in outputs])
+        return [f"{key} round two"] if len(got[key]) == 1 else None
+
+    stream(stack, first, follow)
+    assert got["quick"] == [[("Q" * 35, False)], [("QUICK ROUND TWO", False)]]
+    assert got["slow"][0] == [(t.upper(), False) for t in first["slow"]] and len(got["slow"]) == 2
+    assert got["bad"][0] == [("OK", False), ("", True)]  # the poisoned text failed alone, in its place
+    second = next(i for i, (what, texts) in enumerate(events) if what == "sent" and "quick round two" in texts)
+    assert second < events.index(("back", "slow"))  # quick's round two went out before slow's first was back
 
 
 def test_a_wrapper_that_only_changes_translate_gets_one_batch_at_a_time():

@@ -177,20 +177,19 @@ def test_extractive_summary_uses_aligned_sentences_in_article_order(articles, tm
 
 
 def test_abstractive_summary_chunks_long_input_instead_of_cutting(tmp_path, tiny_models):
-    from translate.stages.summarize import abstractive
+    from translate.stages.summarize import abstractive, abstractive_plan
 
     options = load_config(tiny_models).profile().summary
     summarizer = BatchingBackend(load_backend(options, role="summary"), batch_tokens=4096)
     paragraphs = [(f"p{i}", "The minister said the talks on security and trade will continue in moscow. " * 3)
                   for i in range(1, 12)]
-    calls = []
-    real = summarizer.translate
-    summarizer.translate = lambda batch, **kw: calls.append(list(batch)) or real(batch, **kw)
+    limit = min(options.max_input_tokens, summarizer.max_input_tokens)
+    first = next(abstractive_plan(paragraphs, count=summarizer.count_tokens, limit=limit, model=options.model))
+    assert len(first) > 1  # the article did not fit: chunked (then summarized again)
+    assert all(n <= 128 for n in summarizer.count_tokens(first))
+    assert sum(len(c.split()) for c in first) == sum(len(t.split()) for _, t in paragraphs)
     summary = abstractive(paragraphs, summarizer, model=options.model, max_input_tokens=options.max_input_tokens)
     assert summary.text and summary.method == "abstractive"
-    assert len(calls[0]) > 1  # the article did not fit: chunked, then summarized again
-    assert all(n <= 128 for n in summarizer.count_tokens(calls[0]))
-    assert sum(len(c.split()) for c in calls[0]) == sum(len(t.split()) for _, t in paragraphs)
 
 
 def test_summary_none(articles, tmp_path, tiny_models):

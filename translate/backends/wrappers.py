@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Callable, Protocol, Sequence
+from collections import deque
+from typing import Callable, Hashable, Mapping, Protocol, Sequence
 
 from ..errors import UsageError
 from .base import Backend, Contexts, Output
@@ -50,6 +51,29 @@ def parallel_batches(backend) -> int:
 
 def _raise(exc: BaseException):
     raise exc
+
+
+Follow = Callable[[Hashable, list[Output]], Sequence[str] | None]
+
+
+def stream(backend: Backend, first: Mapping[Hashable, Sequence[str]], follow: Follow) -> None:
+    """Requests whose next texts depend on their outputs (the rounds of a hierarchical summary):
+    ``first`` maps each request to its first texts; ``follow(key, outputs)`` is called with a
+    request's outputs (in its order) as soon as all of them are back, and returns the request's next
+    texts (``None`` or empty: it is done). A ``BatchingBackend`` starts a request's next texts while
+    other requests are still decoding (``BatchingBackend.stream``); any other backend gets the texts
+    of every waiting request in one call per round."""
+    if callable(getattr(type(backend), "stream", None)):
+        backend.stream(first, follow)
+        return
+    waiting = {key: list(texts) for key, texts in first.items() if texts}
+    while waiting:
+        current, waiting = waiting, {}
+        outputs = iter(backend.translate([text for texts in current.values() for text in texts]))
+        for key, texts in current.items():
+            following = follow(key, [next(outputs) for _ in texts])
+            if following:
+                waiting[key] = list(following)
 
 
 class Wrapper:
@@ -244,6 +268,55 @@ class BatchingBackend(Wrapper):
             if self.on_batch:
                 self.on_batch(len(indices))
         return results  # type: ignore[return-value]
+
+    def stream(self, first: Mapping[Hashable, Sequence[str]], follow: Follow) -> None:
+        """``wrappers.stream`` without rounds: the texts waiting (of every request) are cut into
+        length-sorted batches as ``translate`` cuts them, up to 2N in flight when the inner backend
+        decodes N at once (one otherwise); batches are taken in order, and a request whose outputs
+        are all back gets its next texts into the waiting pool at once, to go out with the next
+        batches — so one article's second round decodes while another's first is still running,
+        and no core waits for the slowest article of a round."""
+        width = parallel_batches(self.inner)
+        ahead = 2 * width if width > 1 else 1
+        pool: list[tuple[Hashable, int, str, int]] = []  # (request, position, text, tokens) waiting
+        slots: dict[Hashable, list[Output | None]] = {}
+        left: dict[Hashable, int] = {}  # outputs each request still waits for
+        flight: deque[tuple[Pending, list[tuple[Hashable, int]]]] = deque()
+
+        def add(key: Hashable, texts: Sequence[str] | None) -> None:
+            if texts:
+                slots[key], left[key] = [None] * len(texts), len(texts)
+                pool.extend(zip([key] * len(texts), range(len(texts)), texts, self.inner.count_tokens(list(texts))))
+
+        def start(members: list[tuple[Hashable, int, str, int]]) -> Pending:
+            texts = [text for _, _, text, _ in members]
+            try:
+                return self.inner.submit(texts) if width > 1 else Deferred(lambda: self.inner.translate(texts))
+            except Exception as exc:  # noqa: BLE001 - raised when its turn comes, as in translate
+                return Deferred(functools.partial(_raise, exc))
+
+        for key, texts in first.items():
+            add(key, texts)
+        while pool or flight:
+            if pool and len(flight) < ahead:
+                cut = self.batches([tokens for *_, tokens in pool], parts=ahead - len(flight))[:ahead - len(flight)]
+                for indices in cut:
+                    members = [pool[i] for i in indices]
+                    flight.append((start(members), [(key, position) for key, position, _, _ in members]))
+                taken = {i for indices in cut for i in indices}
+                pool = [entry for i, entry in enumerate(pool) if i not in taken]
+                continue
+            pending, members = flight.popleft()
+            done = []
+            for (key, position), output in zip(members, pending.result(), strict=True):
+                slots[key][position] = output
+                left[key] -= 1
+                if not left[key]:
+                    done.append(key)
+            if self.on_batch:
+                self.on_batch(len(members))
+            for key in done:
+                add(key, follow(key, slots.pop(key)))  # type: ignore[arg-type]
 
 
 class RunCacheBackend(Wrapper):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Generator, Sequence, TypeVar
 
 from ..backends.base import Backend
+from ..backends.wrappers import stream
 from ..errors import SummaryError
 from ..text.normalize import for_model
 
@@ -272,35 +273,33 @@ def abstractive_plan(paragraphs: Sequence[tuple[str, str]], *, count: Count, lim
 
 
 def run_plans(plans: Sequence[SummaryPlan], summarizer: Backend) -> list[Summary | Exception]:
-    """Drive several articles' summary plans together: every round, the chunks of all articles go
-    through one call (length-sorted, token-budget batches when ``summarizer`` is a BatchingBackend),
-    and each article gets its own summaries back, in order. A chunk the model failed on (an output
-    with ``error``) or a plan that raises gives that article an exception; the others go on."""
+    """Drive several articles' summary plans together (``wrappers.stream``): the chunks of every
+    article go to ``summarizer`` together (length-sorted, token-budget batches when it is a
+    BatchingBackend), and an article whose chunk summaries are all back starts its next round at
+    once, while the others' chunks still decode. A chunk the model failed on (an output with
+    ``error``) or a plan that raises gives that article an exception; the others go on."""
     results: list[Summary | Exception | None] = [None] * len(plans)
-    pending: dict[int, list[str]] = {}
 
-    def advance(index: int, sent: list[str] | None) -> None:
+    def advance(index: int, sent: list[str] | None) -> list[str] | None:
+        """The article's next chunks; None when its plan ended (the result is kept)."""
         try:
-            pending[index] = plans[index].send(sent) if sent is not None else next(plans[index])
+            return plans[index].send(sent) if sent is not None else next(plans[index])
         except StopIteration as stop:
             results[index] = stop.value
         except Exception as exc:  # noqa: BLE001 - one article's summary failing fails that article only
             results[index] = exc
+        return None
 
-    for index in range(len(plans)):
-        advance(index, None)
-    while pending:
-        current, flat = dict(pending), [text for chunks in pending.values() for text in chunks]
-        pending.clear()
-        outputs = iter(summarizer.translate(flat))
-        for index, chunks in current.items():
-            mine = [next(outputs) for _ in chunks]
-            failed = next((o.error for o in mine if o.error), None)
-            if failed:
-                results[index] = SummaryError(f"the summarizer failed on this article ({failed})",
-                                              "use --summary extractive for it, or run again with --debug")
-                continue
-            advance(index, [o.text for o in mine])
+    def follow(index: int, outputs: list) -> list[str] | None:
+        failed = next((o.error for o in outputs if o.error), None)
+        if failed:
+            results[index] = SummaryError(f"the summarizer failed on this article ({failed})",
+                                          "use --summary extractive for it, or run again with --debug")
+            return None
+        return advance(index, [o.text for o in outputs])
+
+    first = {index: chunks for index in range(len(plans)) if (chunks := advance(index, None)) is not None}
+    stream(summarizer, first, follow)
     return results  # type: ignore[return-value]
 
 
