@@ -8,7 +8,7 @@ from translate.config import SummaryOptions, TranslationOptions
 
 def test_auto_budgets_follow_the_device_and_numbers_override_them():
     cpu = budgets(TranslationOptions(), device="cpu", role="translation")
-    assert (cpu.batch_tokens, cpu.max_hypotheses, cpu.source) == (1024, 128, "cpu default")
+    assert (cpu.batch_tokens, cpu.max_hypotheses, cpu.source) == (2048, 128, "cpu default")
     assert budgets(SummaryOptions(), device="cpu", role="summary").batch_tokens == 4096
     small, big = (budgets(TranslationOptions(), device="cuda", role="translation", free_gb=gb) for gb in (8, 40))
     assert (small.batch_tokens, small.max_hypotheses) == (16384, 1024)
