@@ -135,10 +135,14 @@ def test_two_runs_on_one_output_folder_lose_nothing(tmp_path, tiny_models):
         second.append(f"b{i}.txt")
     out = tmp_path / "out"
     common = ("--out", out, "--config", tiny_models, "--profile", "tiny-extractive")
-    runs = [_cli("batch", tmp_path / "in1", *common), _cli("batch", tmp_path / "in2", *common)]
+    from translate.runners.lock import folder_lock
+
+    with folder_lock(out):  # both runs find the folder busy (whichever process starts first)
+        runs = [_cli("batch", tmp_path / "in1", *common), _cli("batch", tmp_path / "in2", *common)]
+        for run in runs:  # each says it waits before the lock is released
+            assert any("another translate run is writing to" in line for line in iter(run.stderr.readline, ""))
     results = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], results
-    assert any("another translate run is writing to" in err for _, err in results)
     files = load(out / "manifest.json")["files"]
     assert sorted(files) == sorted(first + second)
     assert all(entry["status"] == "done" for entry in files.values())
