@@ -18,7 +18,8 @@ wrapped line, and is joined to the paragraph.
 
 Verse is not wrapping: a poem's lines are short, of even length and end where the writer ended
 them, which looks like a wrapper's output. Lines that rhyme (three or more in a row ending in the
-same letter, or every other line in four or more) do not count as evidence of wrapping, and
+same letter, or every other line in four or more; none with a sentence ending inside it) do not
+count as evidence of wrapping, and
 lines split into hemistichs (``***``, wide gaps) always end a paragraph line of their own.
 """
 
@@ -48,6 +49,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _RUNS_ON = re.compile(r"(?<![^\W\d_])(?:في|من|على|إلى|الى|عن|أن|إن|ان|بين|مع|حتى|التي|الذي|الذين|ثم|أو|او|قد|لم|لن|"
                       r"كما|بعد|قبل|عند|منذ|خلال|حول|ضد|و|ف|ب|ل|ك|،|,)\s*$")
 VERSE_CHANCE = 0.002  # how unlikely, by the text's own word endings, a run of rhymes must be to be verse
+_INNER_END = re.compile(r"[.!?؟…][\"'»”’)]*\s+\S")
 _SENTENCE_END = re.compile(r"(?:[.!?؟…]|\.\.\.)[\"'»”’)\]}›\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]*$")
 
 
@@ -80,11 +82,13 @@ class _Line:
 def _verse(text: str, lines: Sequence[Span]) -> tuple[set[int], set[int]]:
     """Indexes of lines that look like verse: ``rhymed`` (consecutive lines, or every other line,
     ending in the same letter more often than the text's words do by chance, none ending in a word
-    that runs on) and ``split`` (two or more consecutive lines cut into hemistichs)."""
+    that runs on nor holding the end of one sentence and the start of the next) and ``split`` (two or more consecutive lines cut into hemistichs)."""
     ends = [rhyme(text[a:b]) for a, b in lines]  # "" for a line without letters (blank ones too)
     finals = [rhyme(word) for a, b in lines for word in _WORD.findall(text[a:b])[:-1]]  # not the rhymes themselves
     rate = {letter: finals.count(letter) / len(finals) for letter in set(finals)} if finals else {}
     open_end = [bool(_RUNS_ON.search(text[a:b])) for a, b in lines]
+    # a verse line is one unit: a sentence that ends inside a line and another that starts there is prose
+    inner_end = [bool(_INNER_END.search(text[a:b].rstrip())) for a, b in lines]
     last_words = [(_WORD.findall(text[a:b]) or [""])[-1] for a, b in lines]
     rhymed: set[int] = set()
     for step in (1, 2):
@@ -101,7 +105,7 @@ def _verse(text: str, lines: Sequence[Span]) -> tuple[set[int], set[int]]:
             # (or text) that happens to repeat it, far likelier than the letter's rate says
             distinct = len({last_words[k] for k in run})
             if (len(run) >= 3 and chance <= VERSE_CHANCE and 2 * distinct > len(run)
-                    and all(ends[k] and not open_end[k] for k in span)):
+                    and all(ends[k] and not open_end[k] and not inner_end[k] for k in span)):
                 rhymed.update(span)
     split_lines = [bool(_HEMISTICH.search(text[a:b])) for a, b in lines]
     split = {i for i, s in enumerate(split_lines)
