@@ -12,8 +12,10 @@ becomes a body paragraph sent to the model (or, under a lost title, the title). 
 * RFC 2822 ``Thu, 09 Aug 2018 19:06:41 +0000`` (``GMT``/``UTC``/numeric offsets), ISO 8601
   ``2017-05-21T11:52:00+01:00`` / ``…Z``; times with ``ص``/``م``, ``بتوقيت …`` and agency codes
   ``ت م`` / ``ت غ``;
-* Hijri dates (``25 شوال 1436 هـ``) beside their Gregorian equivalent (``… هـ الموافق … م``): the
-  Gregorian one is the date, the Hijri text is kept;
+* Hijri dates (``25 شوال 1436 هـ``, ``1446/05/15هـ``) beside their Gregorian equivalent (``… هـ
+  الموافق … م``): the Gregorian one is the date, the Hijri text is kept; alone (Saudi and Gulf papers
+  often print only the Hijri date), converted by the Umm al-Qura calendar, Saudi Arabia's official
+  one (``hijridate``'s table, 1343–1500 AH): a date outside it keeps only its Hijri text;
 * a place before the date (``الرياض 25 شوال … م``, ``القاهرة - 3 مارس 2024``), agency codes
   at the start or end (``واس``, ``(أ ف ب)``, ``/أ ش أ/``), labels (``نشر في``, ``آخر تحديث``);
 * relative stamps (``منذ 3 ساعات``): a date line without a date.
@@ -26,6 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from hijridate import Hijri
 
 from .normalize import fold_digits, for_model
 
@@ -54,10 +58,15 @@ _MONTHS = {
 }
 _NAME_TO_MONTH = {fold(name): month for month, names in _MONTHS.items() for name in names}
 _MONTH = "|".join(sorted((re.escape(n).replace(r"\ ", r"\s+") for n in _NAME_TO_MONTH), key=len, reverse=True))
-_HIJRI_MONTHS = "|".join(sorted((fold(m).replace(" ", r"\s+") for m in (
-    "محرم", "صفر", "ربيع الأول", "ربيع أول", "ربيع الثاني", "ربيع الآخر", "ربيع ثاني", "جمادى الأولى",
-    "جمادى الأول", "جمادى الآخرة", "جمادى الثانية", "جمادى الآخر", "جمادى الثاني", "رجب", "شعبان", "رمضان",
-    "شوال", "ذو القعدة", "ذي القعدة", "ذو الحجة", "ذي الحجة")), key=len, reverse=True))
+_HIJRI_MONTH_NAMES = {
+    1: ["محرم"], 2: ["صفر"], 3: ["ربيع الأول", "ربيع أول"], 4: ["ربيع الثاني", "ربيع الآخر", "ربيع ثاني", "ربيع آخر"],
+    5: ["جمادى الأولى", "جمادى الأول", "جمادى أولى"],
+    6: ["جمادى الآخرة", "جمادى الثانية", "جمادى الآخر", "جمادى الثاني", "جمادى آخرة"], 7: ["رجب"], 8: ["شعبان"],
+    9: ["رمضان"], 10: ["شوال"], 11: ["ذو القعدة", "ذي القعدة"], 12: ["ذو الحجة", "ذي الحجة"],
+}
+_HIJRI_NAME_TO_MONTH = {fold(name): month for month, names in _HIJRI_MONTH_NAMES.items() for name in names}
+_HIJRI_MONTHS = "|".join(sorted((name.replace(" ", r"\s+") for name in _HIJRI_NAME_TO_MONTH), key=len, reverse=True))
+_HIJRI_EPITHET = r"(?:\s+(?:الحرام|المبارك|المعظم|الخير))?"  # "رمضان المبارك", "محرم الحرام"
 _WEEKDAYS = {fold(w) for w in (
     "السبت", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "سبت", "أحد", "اثنين",
     "ثلاثاء", "أربعاء", "خميس", "جمعة", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
@@ -80,9 +89,10 @@ _NUMERIC_YMD = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d\d)\s?([./-])\s?(?P<mo
                           r"(?![\d.]\d)")
 _NUMERIC_DMY = re.compile(r"(?<![\d.])(?P<day>\d{1,2})\s?([./-])\s?(?P<month>\d{1,2})\s?\2\s?" + _YEAR)
 _HIJRI = re.compile(
-    rf"(?<!\d)\d{{1,2}}\s*(?:من\s+)?(?:شهر\s+)?(?:{_HIJRI_MONTHS})\s*[,،]?\s*(?:(?:من\s+)?(?:عام|سنه)\s+)?1[34]\d\d"
-    rf"(?:\s*(?:ه|هجريه|هجري|للهجره)(?!{_LETTER}))?"
-    rf"|(?<![\d./-])(?:1[34]\d\d[/.-]\d{{1,2}}[/.-]\d{{1,2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]1[34]\d\d)\s*ه(?!{_LETTER})")
+    rf"(?<!\d)(?P<day>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?(?P<name>{_HIJRI_MONTHS}){_HIJRI_EPITHET}\s*[,،]?\s*"
+    rf"(?:(?:من\s+)?(?:عام|سنه)\s+)?(?P<year>1[34]\d\d)(?:\s*(?:ه|هجريه|هجري|للهجره)(?!{_LETTER}))?"
+    rf"|(?<![\d./-])(?:(?P<ymd_y>1[34]\d\d)[/.-](?P<ymd_m>\d{{1,2}})[/.-](?P<ymd_d>\d{{1,2}})"
+    rf"|(?P<dmy_d>\d{{1,2}})[/.-](?P<dmy_m>\d{{1,2}})[/.-](?P<dmy_y>1[34]\d\d))\s*ه(?!{_LETTER})")
 _AMPM = r"am|pm|a\.m\.|p\.m\.|صباحا|ص|مساء|م|ظهرا|عصرا|ليلا|فجرا"
 _ZONE = (rf"gmt|utc|z|ب?توقيت\s+{_LETTER}+(?:\s+(?:المكرمه|المنوره|الدولي|العالمي|المحلي|غرينتش|جرينتش))?"
          rf"|ت\s?\.?\s?[مغ](?!{_LETTER})")
@@ -110,15 +120,23 @@ MAX_LINE = 160
 
 @dataclass(frozen=True)
 class DateLine:
-    """What a date line says. ``iso``: the Gregorian date (None for a time or relative stamp, or a
-    Hijri date alone); ``time``: ``HH:MM[:SS]`` (24 hours) with its UTC offset when the line has
-    one (``+01:00``, ``Z``); ``hijri``: the Hijri date as written; ``agency``: an agency code was
-    part of the line."""
+    """What a date line says. ``iso``: the Gregorian date written (None for a time or relative
+    stamp, or a Hijri date alone); ``time``: ``HH:MM[:SS]`` (24 hours) with its UTC offset when the
+    line has one (``+01:00``, ``Z``); ``hijri``: the Hijri date as written; ``agency``: an agency
+    code was part of the line; ``hijri_iso``: the Gregorian day of that Hijri date by the Umm
+    al-Qura calendar (None outside its table) — kept apart from ``iso`` so that a date the
+    article writes is never confused with one computed from it."""
 
     iso: str | None
     time: str | None = None
     hijri: str | None = None
     agency: bool = False
+    hijri_iso: str | None = None
+
+    @property
+    def day(self) -> str | None:
+        """The line's date: the Gregorian date written, else its Hijri date converted."""
+        return self.iso or self.hijri_iso
 
 
 def _valid(year: int, month: int, day: int) -> str | None:
@@ -126,6 +144,26 @@ def _valid(year: int, month: int, day: int) -> str | None:
         return dt.date(year, month, day).isoformat()
     except ValueError:
         return None
+
+
+def umm_al_qura(year: int, month: int, day: int) -> str | None:
+    """The Gregorian date (ISO) of a Hijri date by the Umm al-Qura calendar, Saudi Arabia's official
+    one, whose months follow the Saudi tables rather than arithmetic; None outside ``hijridate``'s
+    table (1343–1500 AH) or for a day the month does not have there (a "30" in a 29-day month)."""
+    try:
+        return Hijri(year, month, day).to_gregorian().isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+def _hijri_iso(match: re.Match) -> str | None:
+    """The Umm al-Qura conversion of a ``_HIJRI`` match (a month name, or numbers year or day first)."""
+    if match["name"]:
+        month = _HIJRI_NAME_TO_MONTH.get(re.sub(r"\s+", " ", match["name"]))
+        return umm_al_qura(int(match["year"]), month, int(match["day"])) if month else None
+    if match["ymd_y"]:
+        return umm_al_qura(int(match["ymd_y"]), int(match["ymd_m"]), int(match["ymd_d"]))
+    return umm_al_qura(int(match["dmy_y"]), int(match["dmy_m"]), int(match["dmy_d"]))
 
 
 def _flat(text: str) -> str:
@@ -220,11 +258,12 @@ def read_date_line(text: str) -> DateLine | None:
     clock = None
     for match in _ISO.finditer(flat):
         clock = clock or _iso_time(match)
-    hijri = None
+    hijri = hijri_iso = None
     for match in _HIJRI.finditer(flat):
         if not any(a < match.end() and match.start() < b for a, b in spans):
             spans.append(match.span())
-            hijri = hijri or match.group()
+            if hijri is None:
+                hijri, hijri_iso = match.group(), _hijri_iso(match)
     for match in _TIME.finditer(flat):
         if not any(a <= match.start() < b for a, b in spans):
             found = _time(match)
@@ -250,7 +289,7 @@ def read_date_line(text: str) -> DateLine | None:
     words = [w for w in codes if w != _MARK + "A" and w not in _FILLER]
     if not _place_allowed(words, skeleton, agency=agency, paired="الموافق" in flat):
         return None
-    return DateLine(iso, clock, (hijri_text(text) or hijri) if hijri else None, agency)
+    return DateLine(iso, clock, (hijri_text(text) or hijri) if hijri else None, agency, hijri_iso)
 
 
 def _mark(flat: str, spans: list[tuple[int, int]]) -> str:

@@ -10,7 +10,10 @@ that a test can name. The user's own patterns (``patterns``) come before all of 
   lines (also behind ``**`` or ``-``), keyword lists;
 * meta, agency (anywhere): end markers ``// انتهى //``, transmission time codes ``16:31 ت م``,
   an agency code alone ``(أ ف ب)``;
-* bylines without a label (only near the title): ``دبي - سكاي نيوز عربية``, ``القاهرة ـ محمد علي``;
+* bylines without a label (only near the title): ``دبي - سكاي نيوز عربية``, ``القاهرة ـ محمد علي``,
+  ``بيروت: سامر الحسيني`` (a place, a colon and a short personal name that starts with a common
+  given name — ``القاهرة: أعلنت الحكومة …`` is a dateline opening the body, ``غزة: مقتل ثلاثة`` a
+  headline);
 * chrome: separator rules ``-----``, share/print/comment lines made only of such words (a headline
   that starts with ``مشاركة`` is not one), breadcrumbs, read-more / related-story labels.
 """
@@ -78,6 +81,37 @@ _RELATED = re.compile(  # labels of related-story boxes that a headline could al
     r"|الأكثر\s+(?:قراءة|مشاهدة|تداولا|تداولاً|تعليقا|تعليقاً)|related)(?![^\W\d_])", re.I)
 _RELATED_ALONE = re.compile(r"^\s*(?:(?:آخر|أحدث|أهم)\s+(?:الأخبار|الأنباء)|عناوين\s+أخرى|مواضيع\s+أخرى)\s*[:.]?\s*$")
 _DASH_PARTS = re.compile(r"\s+[-–—|/]\s*|\s*[-–—|]\s+")
+_COLON_PARTS = re.compile(r"^(?P<place>[^:：]+?)\s*[:：]\s*(?P<name>[^:：]+)$")
+_GIVEN_NAMES = {fold(w) for w in (  # names a byline's writer commonly starts with (words that also mean "hope",
+    # "victory", "peace", "secretary", "pioneer" are left out: "غزة: أمل جديد" is a headline)
+    "محمد", "أحمد", "محمود", "مصطفى", "علي", "حسن", "حسين", "عمر", "عمرو", "خالد", "سامر", "سامي", "سمير", "سعيد",
+    "سعد", "سعود", "سلمان", "سليمان", "سالم", "صالح", "إبراهيم", "إسماعيل", "يوسف", "يحيى", "يونس", "ياسر",
+    "ياسين", "زياد", "زيد", "طارق", "طلال", "عادل", "عماد", "عصام", "فادي", "فارس", "فراس", "فؤاد", "فيصل",
+    "فهد", "كريم", "كمال", "ماجد", "مازن", "مالك", "مراد", "مروان", "منير", "مهدي", "نبيل", "نادر", "ناصر", "نزار",
+    "نضال", "هاني", "هشام", "هيثم", "وائل", "وليد", "وسام", "رامي", "رشيد", "رضا", "جمال", "جهاد", "حمزة",
+    "حازم", "حامد", "حمد", "حمدي", "حسام", "خليل", "داود", "رياض", "زكريا", "شادي", "شريف", "صلاح", "صابر",
+    "عاصم", "عثمان", "عدنان", "عزيز", "علاء", "عمار", "عيسى", "غسان", "أسامة", "أنس", "أنور", "أيمن", "إياد",
+    "أكرم", "أشرف", "باسل", "باسم", "بسام", "بشير", "بلال", "ثامر", "جلال", "جابر", "حاتم", "حيدر", "خليفة",
+    "راشد", "رفيق", "شوقي", "طه", "عباس", "فتحي", "فريد", "قاسم", "لؤي", "ماهر", "مجدي", "محسن", "مختار",
+    "معاذ", "منصور", "موسى", "مؤمن", "نايف", "نواف", "هادي", "وحيد", "إلياس", "ميشال", "ميشيل", "جورج", "جوزيف",
+    "إيلي", "طوني", "أنطوان", "توفيق", "رفعت", "مدحت", "عزت", "شكري", "صبحي", "لطفي", "مهند", "مؤيد", "تامر",
+    "فاطمة", "مريم", "سارة", "ريم", "هدى", "منى", "ليلى", "سلمى", "رنا", "رشا", "دينا", "هبة", "إيمان", "آمنة",
+    "عائشة", "خديجة", "زينب", "نادية", "سميرة", "سمية", "سعاد", "لينا", "لمى", "ياسمين", "رانيا", "رحاب",
+    "شيماء", "نهى", "نهلة", "نجلاء", "هالة", "هند", "جيهان", "مها", "أسماء", "إسراء", "آلاء", "دعاء", "سناء",
+    "رغدة", "غادة", "لبنى", "بشرى", "نسرين", "نرمين", "ميرفت", "عبلة", "مي", "ميساء", "ريما", "روان", "رزان",
+    "سوسن", "أميرة", "سهام", "سلوى", "علا", "لميس", "نور", "ندى")}
+_NAME_TITLES = {fold(w) for w in (
+    "الدكتور", "الدكتورة", "الأستاذ", "الأستاذة", "المهندس", "الشيخ", "الزميل", "الزميلة")}
+_NOT_PLACES = {fold(w) for w in (  # news flags and labels that a colon follows in a header line
+    "عاجل", "خاص", "حصري", "حصريا", "شاهد", "فيديو", "بالفيديو", "صور", "بالصور", "مباشر", "رسميا", "رسمي", "بيان",
+    "تنبيه", "تحديث", "ملاحظة", "تصريح", "سؤال", "جواب", "س", "ج")}
+_NOT_NAME_WORDS = {fold(w) for w in (  # particles and the verbs a short dateline goes on with ("بيروت: قال علي …");
+    # not "على", which folds (and Egyptian papers spell) as the name "علي"
+    "في", "من", "إلى", "الى", "عن", "مع", "بعد", "قبل", "حول", "ضد", "أمام", "عند", "لدى", "منذ", "إن", "أن",
+    "لا", "لم", "لن", "قد", "ما", "هو", "هي", "هم", "هذا", "هذه", "ذلك", "التي", "الذي", "اليوم", "أمس", "غدا",
+    "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "يقول", "تقول", "يؤكد", "تؤكد", "يعلن", "تعلن", "يزور", "زار",
+    "يستقبل", "استقبل", "يلتقي", "التقى", "يدعو", "دعا", "يطالب", "طالب", "ينفي", "نفى", "يكشف", "كشف", "يحذر",
+    "حذر", "يفوز", "فاز", "يعود", "عاد", "وصل", "يصل", "توفي", "رحل", "يرحل", "يغادر", "غادر")}
 _LIST_START = re.compile(r"^\s*(?:[-•*▪◦·–—]\s|\d{1,2}\s*[.)\-]\s)")
 _SENTENCE_TAIL = ".:،,؛;"
 _INNER_END = re.compile(r"[.!?؟…][\"'»”’)]*\s+\S")
@@ -225,6 +259,27 @@ def dash_byline(line: str, *, outlet: bool) -> bool:
     if not outlet:
         return True
     return any(_OUTLET_NAME.search(p) or AGENCY_CODE.search(fold(p)) or p.strip().isdigit() for p in parts)
+
+
+def colon_byline(line: str) -> bool:
+    """A place, a colon and a short personal name, nothing else: ``بيروت: سامر الحسيني``. The name
+    is two to four words without digits or punctuation, starts with a common given name (after a
+    title such as ``الدكتور``), and no word of it is a particle or a verb a dateline goes on with —
+    so ``القاهرة: أعلنت الحكومة …`` (a dateline opening the body) and ``غزة: مقتل ثلاثة أشخاص`` (a
+    headline) stay what they are."""
+    match = _COLON_PARTS.match(core(line)) if words(line) <= 7 else None
+    if match is None:
+        return False
+    place, name = match["place"].split(), match["name"].split()
+    if not 1 <= len(place) <= 3 or not 2 <= len(name) <= 4:
+        return False
+    folded = [fold(w) for w in name]
+    if not all(fold(w).isalpha() for w in place + name) or fold(" ".join(place)) in _NOT_PLACES:
+        return False
+    given = folded[1] if folded[0] in _NAME_TITLES and len(folded) > 2 else folded[0]
+    if given not in _GIVEN_NAMES and not given.startswith("عبد"):
+        return False
+    return not any(w in _NOT_NAME_WORDS or (w.startswith("و") and w[1:] in _NOT_NAME_WORDS) for w in folded)
 
 
 def headline_like(line: str) -> bool:

@@ -16,6 +16,7 @@ patterns for a source (``patterns.Patterns``, from a profile's ``input:`` option
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,8 +201,8 @@ def segment(raw: RawDocument, *, patterns: Patterns | None = None) -> Document:
                             role=d.role, sentences=sentences, date=d.date.iso if d.date else None))
     title = next((b.text for b in blocks if b.kind == "title"), None)
     found = article_date(drafts, header_end)
-    if (found is None or found.iso is None) and dateline_date is not None and dateline_date.iso:
-        found = dateline_date
+    if (found is None or found.iso is None) and dateline_date is not None and dateline_date.day:
+        found = dataclasses.replace(dateline_date, iso=dateline_date.day)  # a Hijri dateline: its Umm al-Qura day
     return Document(path=raw.path, sha256=raw.data_sha256, encoding=raw.encoding, format=raw.format,
                     text=text, title=title, date=(found.iso if found else None) or raw.html_date,
                     blocks=tuple(blocks), line_wrap=wrap, time=found.time if found and found.iso else None,

@@ -84,8 +84,10 @@ def _line_kind(d: Draft, first_arabic: bool, patterns: Patterns | None) -> None:
     if d.words <= DATE_MAX_WORDS and not fu.agency_line(d.line):
         found_date = read_date_line(d.line)
         if found_date is not None:
-            if found_date.hijri:  # as the article writes it (normalization folded its digits and tatweel)
-                found_date = dataclasses.replace(found_date, hijri=hijri_text(d.raw) or found_date.hijri)
+            if found_date.hijri:  # as the article writes it (normalization folded its digits and tatweel);
+                # a Hijri date alone gives the article its Gregorian day (Umm al-Qura), as Saudi papers mean it
+                found_date = dataclasses.replace(found_date, iso=found_date.day,
+                                                 hijri=hijri_text(d.raw) or found_date.hijri)
             d.kind, d.date = "date", found_date
             return
     role = fu.meta_role(d.line)
@@ -235,7 +237,8 @@ def _bylines(drafts: list[Draft], title: int | None, header_end: int, footer_sta
     for i, d in enumerate(drafts[:min(header_end, footer_start)]):
         if i == title or not d.content_like or d.hint in ("title", "list"):
             continue
-        if fu.dash_byline(d.line, outlet=False) or fu.labelled_byline(d.line) or fu.outlet_line(d.line):
+        if fu.dash_byline(d.line, outlet=False) or fu.colon_byline(d.line) or fu.labelled_byline(d.line) \
+                or fu.outlet_line(d.line):
             d.kind, d.role = "meta", "byline"
 
 
@@ -258,14 +261,18 @@ def _headings(drafts: list[Draft], footer_start: int) -> None:
 
 def article_date(drafts: list[Draft], header_end: int) -> DateLine | None:
     """The article's date: the first dated line of the header (with the time of any timestamp line
-    there); else a publication stamp after the last body paragraph; else None."""
+    there); else a publication stamp after the last body paragraph; else None. A Hijri date of the
+    header is kept even when it gives no Gregorian day (outside the Umm al-Qura table)."""
     header = [d.date for d in drafts[:header_end] if d.kind == "date" and d.date is not None]
     dated = next((x for x in header if x.iso), None)
     if dated is None:
         last_body = max((i for i, d in enumerate(drafts) if d.kind == "body"), default=len(drafts))
         footer = [d for d in drafts[last_body + 1:] if d.kind == "date" and d.date and d.date.iso]
         stamped = next((d.date for d in footer if _PUBLISHED.search(d.text)), None)
-        return stamped
+        hijri = next((x.hijri for x in header if x.hijri), None)
+        if hijri is None or (stamped is not None and stamped.hijri):
+            return stamped
+        return dataclasses.replace(stamped, hijri=hijri) if stamped else DateLine(None, hijri=hijri)
     time = dated.time or next((x.time for x in header if x.time and not x.iso), None)
     hijri = dated.hijri or next((x.hijri for x in header if x.hijri), None)
     return DateLine(dated.iso, time, hijri, dated.agency)
