@@ -157,3 +157,23 @@ def test_foreign_or_incomplete_archives_are_refused(exported, tmp_path, monkeypa
     assert "nothing was installed" in caught.value.reason and caught.value.hint
     assert _nothing_installed(into, tmp_path / "cache-there")
     assert not (tmp_path / "outside").exists()
+
+
+def test_the_exported_profile_keeps_every_input_setting(tmp_path):
+    """The standalone models.yaml of an archive loads back to the same input options (a field left
+    out of the document would silently fall back to its default on the other machine)."""
+    import dataclasses
+
+    import yaml
+
+    from translate import load_config
+    from translate.model_archive import profile_document
+    from translate.options import InputOptions, Profile, SummaryOptions, TranslationOptions
+
+    changed = InputOptions(max_characters=5000, min_arabic_letters=3, chrome_patterns=("^اقرأ أيضا",),
+                           meta_patterns=(("byline", "^بقلم"),), date_patterns=(r"^\d{4}$",))
+    profile = dataclasses.replace(Profile(name="p", description="", translation=TranslationOptions(),
+                                          summary=SummaryOptions()), input=changed)
+    (tmp_path / "models.yaml").write_text(yaml.safe_dump(profile_document(profile, models={}), allow_unicode=True),
+                                          encoding="utf-8")
+    assert load_config(tmp_path / "models.yaml").profile().input == changed

@@ -110,7 +110,7 @@ _FIELD_TYPES = {
     "sentences": int, "compute_type": str, "threads": int,
     "num_beams": int, "max_new_tokens": int, "min_new_tokens": int, "length_penalty": float,
     "no_repeat_ngram_size": int, "max_correction_characters": int, "low_confidence": (float, int, type(None)),
-    "formats": (list, str), "glossary": (str, type(None)), "max_characters": int,
+    "formats": (list, str), "glossary": (str, type(None)), "max_characters": int, "min_arabic_letters": int,
     "source_lang": (str, type(None)), "target_lang": (str, type(None)), "prefix": (str, type(None)),
 }
 _CHOICES = {"backend": BACKENDS, "device": DEVICES, "method": SUMMARY_METHODS, "compute_type": COMPUTE_TYPES}

@@ -60,7 +60,7 @@ def _plain(value):
 def profile_document(profile: Profile, *, models: dict[str, str], glossary: str | None = None) -> dict:
     """The profile as a standalone ``models.yaml`` document (its only, default, profile), with the
     models named by ``models`` (role -> Hub id or folder relative to the file) and the glossary."""
-    def modelmodel_roles(options, role: str) -> dict:
+    def model_role(options, role: str) -> dict:
         data = _plain(options)
         data["model"] = models.get(role, options.model)
         if data.get("llm") is None:
@@ -72,10 +72,10 @@ def profile_document(profile: Profile, *, models: dict[str, str], glossary: str 
         meta.setdefault(role, []).append(pattern)
     document = {
         "description": profile.description,
-        "translation": modelmodel_roles(profile.translation, "translation"),
-        "summary": modelmodel_roles(profile.summary, "summary"),
+        "translation": model_role(profile.translation, "translation"),
+        "summary": model_role(profile.summary, "summary"),
         "output": {"formats": list(profile.output.formats), "glossary": glossary},
-        "input": {"max_characters": profile.input.max_characters,
+        "input": {"max_characters": profile.input.max_characters, "min_arabic_letters": profile.input.min_arabic_letters,
                   "chrome_patterns": list(profile.input.chrome_patterns), "meta_patterns": meta,
                   "date_patterns": list(profile.input.date_patterns)},
         "review": _plain(profile.review),

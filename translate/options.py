@@ -12,6 +12,7 @@ from typing import Mapping
 from .backends.llm.settings import LLMSettings
 from .errors import ConfigError
 from .outputs import FORMATS
+from .reading.files import MIN_ARABIC_LETTERS
 
 SUMMARY_METHODS = ("abstractive", "extractive", "none")
 BACKENDS = ("auto", "ctranslate2", "transformers", "openai")
@@ -106,10 +107,12 @@ class ReviewOptions:
 
 @dataclass(frozen=True)
 class InputOptions:
-    """Limits on what one article may be (a longer one fails with a clear message, never cut), and
-    the user's patterns for a source's furniture (``text.patterns``; checked when loaded)."""
+    """Limits on what one article may be (a longer one fails with a clear message, never cut; a
+    shorter one is not an article), and the user's patterns for a source's furniture
+    (``text.patterns``; checked when loaded)."""
 
     max_characters: int = 2_000_000  # 0: no limit
+    min_arabic_letters: int = MIN_ARABIC_LETTERS  # fewer: refused as not Arabic (one text: see runners.single)
     chrome_patterns: tuple[str, ...] = ()  # regular expressions: a matching line is chrome
     meta_patterns: tuple[tuple[str, str], ...] = ()  # (role, regular expression): a matching line is meta
     date_patterns: tuple[str, ...] = ()  # regular expressions: a matching line is a date line

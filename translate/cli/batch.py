@@ -15,6 +15,7 @@ import typer
 
 from ..errors import UsageError
 from . import ConfigOpt, ProfileOpt, _fail, _setup_logging, app, log
+from .options import DebugOpt, TranslationModelOpt
 
 
 class Terminated(KeyboardInterrupt):
@@ -64,9 +65,7 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="FOLDER", help="Output folder.")] = Path("outputs"),
     config: ConfigOpt = None,
     profile: ProfileOpt = None,
-    translation_model: Annotated[Optional[str], typer.Option(
-        metavar="MODEL", help="Override the profile's translation model (Hub id or folder).",
-        show_default="the profile's")] = None,
+    translation_model: TranslationModelOpt = None,
     summary_model: Annotated[Optional[str], typer.Option(
         metavar="MODEL", help="Override the profile's summarizer (Hub id or folder).",
         show_default="the profile's")] = None,
@@ -111,7 +110,7 @@ def batch(
     no_wait: Annotated[bool, typer.Option(
         "--no-wait", help="If another run is writing to OUT, stop (exit 2) instead of waiting.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Translate and summarize every article in INPUT; write aligned files, index.md and manifest.json."""
     _setup_logging(quiet=quiet, debug=debug)

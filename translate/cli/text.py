@@ -13,6 +13,7 @@ import typer
 
 from ..errors import InputError, UsageError
 from . import ConfigOpt, ProfileOpt, _fail, _setup_logging, app
+from .options import DebugOpt, TranslationModelOpt
 
 
 def translate_stdin(*, text: str | None = None, config: Path | None, profile: str | None,
@@ -71,9 +72,7 @@ def text_cmd(
         show_default="standard input")] = None,
     config: ConfigOpt = None,
     profile: ProfileOpt = None,
-    translation_model: Annotated[Optional[str], typer.Option(
-        metavar="MODEL", help="Override the profile's translation model (Hub id or folder).",
-        show_default="the profile's")] = None,
+    translation_model: TranslationModelOpt = None,
     summary: Annotated[str, typer.Option(
         metavar="METHOD", help="Summary: none, extractive or abstractive (printed after the English).")] = "none",
     device: Annotated[Optional[str], typer.Option(
@@ -87,7 +86,7 @@ def text_cmd(
         "--no-cache", help="Do not take machine translations from the memory.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the record (JSON) instead of the English.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors (no flags on standard error).")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Translate one Arabic text: the English to standard output, quality flags to standard error."""
     _setup_logging(quiet=True, debug=debug)

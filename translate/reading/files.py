@@ -31,8 +31,12 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
+# An article of a batch has at least this many Arabic letters: fewer is a stray file of the folder (a
+# note, a caption, a list of names), not an article. The profile's ``input.min_arabic_letters`` carries
+# the number to ``read_document``; one text given to translate is held to less (``runners.single``: a
+# headline is what the user asked for).
 MIN_ARABIC_LETTERS = 20
-MIN_ARABIC_SHARE = 0.3
+MIN_ARABIC_SHARE = 0.3  # of the letters: mostly Arabic, whatever the length
 
 
 @dataclass(frozen=True)
@@ -154,23 +158,26 @@ def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
     return text, "utf-8+windows-1256"
 
 
-def check_arabic(text: str) -> None:
-    """Reject text with nothing to translate: empty, invisible-only, or not Arabic."""
+def check_arabic(text: str, *, min_letters: int = MIN_ARABIC_LETTERS) -> None:
+    """Reject text with nothing to translate: empty, invisible-only, or not Arabic (fewer than
+    ``min_letters`` Arabic letters, or too small a share of its letters: see ``MIN_ARABIC_LETTERS``)."""
     if is_blank(text):
         raise EmptyFileError("is empty (no visible text)", "remove it from the folder or put the article text in it")
     arabic = len(_ARABIC_LETTER.findall(text))
     letters = len(_ANY_LETTER.findall(text))
-    if arabic < MIN_ARABIC_LETTERS or arabic / max(letters, 1) < MIN_ARABIC_SHARE:
+    if arabic < min_letters or arabic / max(letters, 1) < MIN_ARABIC_SHARE:
         raise NotArabicError(
             f"is not Arabic text ({arabic} Arabic letters out of {letters})",
             "only Arabic articles are translated; remove the file or check it is the right one",
         )
 
 
-def read_document(path: Path, *, explicit: bool = False) -> RawDocument:
+def read_document(path: Path, *, explicit: bool = False, min_arabic_letters: int = MIN_ARABIC_LETTERS) -> RawDocument:
     """Read, decode and (for HTML) extract the article text of one file.
 
-    ``explicit``: the user named this file, so an unknown extension is read as plain text."""
+    ``explicit``: the user named this file, so an unknown extension is read as plain text.
+    ``min_arabic_letters``: fewer Arabic letters and the file is refused as not Arabic (the
+    profile's ``input.min_arabic_letters``: an article of a batch by default, 1 for one text)."""
     fmt = FORMATS.get(path.suffix.lower()) or ("txt" if explicit else None)
     if fmt is None:
         raise UnsupportedFormatError(f"has an unsupported extension {path.suffix!r}",
@@ -191,7 +198,7 @@ def read_document(path: Path, *, explicit: bool = False) -> RawDocument:
 
         article = extract_article(text)
         text, date, hints = article.text, article.date, article.hints
-    check_arabic(text)
+    check_arabic(text, min_letters=min_arabic_letters)
     return RawDocument(path=path, data_sha256=digest, encoding=encoding, format=fmt, text=text,
                        html_date=date, hints=hints)
 

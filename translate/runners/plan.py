@@ -105,7 +105,8 @@ def settings_hash(profile: Profile) -> str:
     """Fingerprint of everything that changes an article's output (not the profile's name)."""
     settings = settings_record(profile)
     settings.pop("profile")
-    settings["input"].pop("max_characters")  # decides whether an article is processed, not what it becomes
+    for key in ("max_characters", "min_arabic_letters"):  # decide whether an article is processed, not what it becomes
+        settings["input"].pop(key)
     if profile.output.glossary:
         settings["glossary_sha256"] = sha256_file(Path(profile.output.glossary))
     if profile.summary.method != "abstractive":

@@ -3,8 +3,9 @@ input) and the Python API (``translate.translate_text`` / ``translate_file``).
 
 It is a batch of one article: the text is written to a temporary folder and run by ``run_batch``
 (the local engine, the same profile, memory, flags, model checks and summary as any batch), with
-only the JSON record written, which is read back and returned. Nothing is left on disk but what
-goes into the translation memory named by ``memory`` (none: no memory is read or written)."""
+only the JSON record written, which is read back and returned, and a text as short as a headline
+accepted (``one_text_profile``). Nothing is left on disk but what goes into the translation memory
+named by ``memory`` (none: no memory is read or written)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from .core import Progress
 from .plan import RunOptions
 
 TEXT_NAME = "text.txt"
+# One text is what the user asked to translate, however short (a headline, one sentence): any text
+# with Arabic letters, mostly Arabic, is read. A batch's articles need more (``InputOptions``).
+ONE_TEXT_MIN_ARABIC_LETTERS = 1
 
 
 class _Silent:
@@ -51,28 +55,37 @@ def resolve_profile(profile: Profile | str | None = None, *, config: str | Path 
     return with_overrides(profile, summary=summary) if summary else profile
 
 
+def one_text_profile(profile: Profile) -> Profile:
+    """``profile`` for a batch of one: only the JSON record written (it is read back, then the
+    folder goes), and a text as short as a headline accepted (``ONE_TEXT_MIN_ARABIC_LETTERS``)."""
+    return dataclasses.replace(profile, output=dataclasses.replace(profile.output, formats=()),
+                               input=dataclasses.replace(profile.input,
+                                                         min_arabic_letters=ONE_TEXT_MIN_ARABIC_LETTERS))
+
+
 def translate_file(path: str | Path, *, profile: Profile | str | None = None, config: str | Path | None = None,
                    memory: str | Path | None = None, summary: str | None = "none", reuse_translations: bool = True,
                    loader: Loader | None = None, progress: Progress | None = None) -> dict:
     """The record (schema ``translate.article/1``, as ``<name>.json`` of a batch) of one article file
     (.txt, .md, .html). ``memory``: a translation memory file to use and add to (e.g. a batch's
     ``OUT/translation-memory.sqlite``: its reviewers' translations win); ``summary``: ``none``
-    (default), ``extractive``, ``abstractive``, or None for the profile's. Raises ``InputError``
-    when the text cannot be translated (empty, not Arabic...) and ``UsageError`` when the run
-    cannot start (configuration, models)."""
+    (default), ``extractive``, ``abstractive``, or None for the profile's. Any text with Arabic
+    letters, mostly Arabic, is translated, however short. Raises ``InputError`` when the text
+    cannot be translated (empty, not Arabic...) and ``UsageError`` when the run cannot start
+    (configuration, models)."""
     chosen = resolve_profile(profile, config=config, summary=summary)
     source = Path(path)
     if not source.is_file():
         raise UsageError(f"{source} is not a file", "pass the path of an article (.txt, .md, .html)")
     from .batch import run_batch
 
-    only_record = dataclasses.replace(chosen, output=dataclasses.replace(chosen.output, formats=()))
+    batch_of_one = one_text_profile(chosen)
     with tempfile.TemporaryDirectory(prefix="translate-text-") as folder:
         out = Path(folder) / "out"
         run = RunOptions(input=source, out=out, reuse_translations=reuse_translations,
                          memory_path=Path(memory) if memory is not None else Path(folder) / "memory.sqlite",
                          command=("translate", "text"))
-        report = run_batch(profile=only_record, run=run, progress=progress or _Silent(), loader=loader)
+        report = run_batch(profile=batch_of_one, run=run, progress=progress or _Silent(), loader=loader)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         (key, entry), = manifest["files"].items()
         if report.failed:

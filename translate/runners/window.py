@@ -125,7 +125,8 @@ def prepare_article(job: Job, path: Path, key: str, *, counter: Backend, budget:
     """Read, segment and plan one article for the translation model (``counter`` counts its tokens);
     ``human_lookup`` and ``suggest``: the reviewed translations of its sentences and of similar ones."""
     return prepare(path, key=key, translator=counter, budget=budget, explicit=path == job.input,
-                   max_characters=job.profile.input.max_characters, human_lookup=human_lookup, suggest=suggest,
+                   max_characters=job.profile.input.max_characters,
+                   min_arabic_letters=job.profile.input.min_arabic_letters, human_lookup=human_lookup, suggest=suggest,
                    patterns=job.profile.input.patterns())
 
 

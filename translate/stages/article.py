@@ -16,7 +16,7 @@ from ..backends.base import Backend, Context, Output
 from ..backends.stack import Stack
 from ..config import Profile
 from ..errors import TooLargeError
-from ..reading.files import read_document
+from ..reading.files import MIN_ARABIC_LETTERS, read_document
 from ..record import SCHEMA, Human, confidence_summary, flagged_count, human_key, title_target
 from ..text.segment import Document, segment
 from .align import Segment, plan
@@ -42,16 +42,19 @@ class Prepared:
 
 
 def prepare(path: Path, *, key: str, translator, budget: int, explicit: bool = False, max_characters: int = 0,
+            min_arabic_letters: int = MIN_ARABIC_LETTERS,
             human_lookup: Callable[[list[str]], Mapping[str, Human]] | None = None,
             suggest: Callable[[str], list[dict]] | None = None, patterns=None) -> Prepared:
     """Read, segment and plan one article. ``max_characters`` (0: no limit): a longer article is
-    refused with a clear error, never cut. ``human_lookup``: reviewers' translations by sentence
-    key (the translation memory's); those sentences are never sent to the model. ``suggest``:
-    reviewed translations of sentences similar to one (``suggest.SuggestionIndex``). ``patterns``:
-    the profile's patterns for a source's furniture (``InputOptions.patterns()``)."""
+    refused with a clear error, never cut; ``min_arabic_letters``: one with fewer Arabic letters is
+    refused as not Arabic (``reading.files.check_arabic``). ``human_lookup``: reviewers'
+    translations by sentence key (the translation memory's); those sentences are never sent to the
+    model. ``suggest``: reviewed translations of sentences similar to one
+    (``suggest.SuggestionIndex``). ``patterns``: the profile's patterns for a source's furniture
+    (``InputOptions.patterns()``)."""
     started = time.perf_counter()
     _check_size(path, max_characters)
-    raw = read_document(path, explicit=explicit)
+    raw = read_document(path, explicit=explicit, min_arabic_letters=min_arabic_letters)
     if max_characters and len(raw.text) > max_characters:
         raise _too_large(f"{len(raw.text):,} characters", max_characters)
     doc = segment(raw, patterns=patterns)
