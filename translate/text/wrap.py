@@ -82,7 +82,8 @@ class _Line:
 def _verse(text: str, lines: Sequence[Span]) -> tuple[set[int], set[int]]:
     """Indexes of lines that look like verse: ``rhymed`` (consecutive lines, or every other line,
     ending in the same letter more often than the text's words do by chance, none ending in a word
-    that runs on nor holding the end of one sentence and the start of the next) and ``split`` (two or more consecutive lines cut into hemistichs)."""
+    that runs on nor holding the end of one sentence and the start of the next) and ``split`` (two
+    or more consecutive lines cut into hemistichs)."""
     ends = [rhyme(text[a:b]) for a, b in lines]  # "" for a line without letters (blank ones too)
     finals = [rhyme(word) for a, b in lines for word in _WORD.findall(text[a:b])[:-1]]  # not the rhymes themselves
     rate = {letter: finals.count(letter) / len(finals) for letter in set(finals)} if finals else {}
