@@ -109,3 +109,22 @@ def test_a_profile_may_set_the_minimum_for_its_articles(tmp_path):
                       "    translation: {model: Helsinki-NLP/opus-mt-ar-en}\n    summary: {method: none}\n"
                       "    input: {min_arabic_letters: 5}\n", encoding="utf-8")
     assert load_config(config).profile().input.min_arabic_letters == 5
+
+
+def test_segment_applies_the_profiles_minimum(tmp_path):
+    """``translate segment`` (and its ``--summary`` survey) read files as the profile's batch would."""
+    config = tmp_path / "models.yaml"
+    config.write_text("default_profile: headlines\nprofiles:\n  headlines:\n    description: a folder of headlines\n"
+                      "    translation: {model: Helsinki-NLP/opus-mt-ar-en}\n    summary: {method: none}\n"
+                      "    input: {min_arabic_letters: 5}\n", encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "headline.txt").write_text(HEADLINES[0] + "\n", encoding="utf-8")
+    refused = run_cli("segment", folder / "headline.txt")  # the shipped profile: 20 letters
+    assert refused.exit_code == 1 and "is not Arabic text" in refused.output
+    shown = run_cli("segment", folder / "headline.txt", "--config", config)
+    assert shown.exit_code == 0, shown.output
+    assert HEADLINES[0] in shown.stdout
+    counted = run_cli("segment", folder, "--summary", "--json", "--config", config)
+    assert counted.exit_code == 0, counted.output
+    assert json.loads(counted.stdout)["failed"] == []

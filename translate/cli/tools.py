@@ -36,17 +36,19 @@ def segment_cmd(
     from ..text.survey import articles, render_survey, survey
 
     try:
-        patterns = load_config(config).profile(profile).input.patterns()
+        inputs = load_config(config).profile(profile).input
+        patterns = inputs.patterns()
     except UsageError as exc:
         _fail(exc, debug)
     if summary:
-        data = survey(paths, patterns=patterns, top=top)
+        data = survey(paths, patterns=patterns, top=top, min_arabic_letters=inputs.min_arabic_letters)
         typer.echo(json.dumps(data, ensure_ascii=False, indent=1) if as_json else render_survey(data))
         raise typer.Exit(1 if data["failed"] else 0)
     results, failed = [], 0
     for path, explicit in articles(paths)[0]:
         try:
-            results.append(describe(path, patterns=patterns, explicit=explicit))
+            results.append(describe(path, patterns=patterns, explicit=explicit,
+                                    min_arabic_letters=inputs.min_arabic_letters))
         except InputError as exc:
             failed += 1
             typer.echo(f"error: {path}: {exc.reason}\n  fix: {exc.hint}", err=True)

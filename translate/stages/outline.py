@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..reading.files import read_document
+from ..reading.files import MIN_ARABIC_LETTERS, read_document
 from ..record import label
 from ..text.patterns import Patterns
 from ..text.segment import segment
 from .align import assemble
 
 
-def describe(path: Path, *, patterns: Patterns | None = None, explicit: bool = True) -> dict:
-    """The structure of one article; ``patterns``: the profile's user patterns."""
-    doc = segment(read_document(path, explicit=explicit), patterns=patterns)
+def describe(path: Path, *, patterns: Patterns | None = None, explicit: bool = True,
+             min_arabic_letters: int = MIN_ARABIC_LETTERS) -> dict:
+    """The structure of one article; ``patterns`` and ``min_arabic_letters``: the profile's input
+    options (its user patterns; fewer Arabic letters and the file is not an article)."""
+    doc = segment(read_document(path, explicit=explicit, min_arabic_letters=min_arabic_letters), patterns=patterns)
     return {"source": {"path": str(path), "sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format,
                        "characters": len(doc.text), "line_wrap": doc.line_wrap and doc.line_wrap.as_record()},
             "title": doc.title, "date": doc.date, "time": doc.time, "date_hijri": doc.date_hijri,

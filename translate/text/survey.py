@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import InputError
-from ..reading.files import discover, read_document
+from ..reading.files import MIN_ARABIC_LETTERS, discover, read_document
 from .patterns import Patterns
 from .segment import segment
 
@@ -37,9 +37,11 @@ def articles(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[Path]
     return found, skipped
 
 
-def survey(paths: Iterable[Path], *, patterns: Patterns | None = None, top: int = 5) -> dict:
+def survey(paths: Iterable[Path], *, patterns: Patterns | None = None, top: int = 5,
+           min_arabic_letters: int = MIN_ARABIC_LETTERS) -> dict:
     """Counts over every article under ``paths``: see the module docstring. Unreadable articles are
-    listed with their reason, never raised."""
+    listed with their reason, never raised; ``patterns`` and ``min_arabic_letters``: the profile's
+    input options."""
     files, skipped = articles(paths)
     blocks: Counter[str] = Counter()
     having: Counter[str] = Counter()
@@ -47,7 +49,8 @@ def survey(paths: Iterable[Path], *, patterns: Patterns | None = None, top: int 
     failed, titled, dated, datelined, count = [], 0, 0, 0, 0
     for path, explicit in files:
         try:
-            doc = segment(read_document(path, explicit=explicit), patterns=patterns)
+            doc = segment(read_document(path, explicit=explicit, min_arabic_letters=min_arabic_letters),
+                          patterns=patterns)
         except InputError as exc:
             failed.append({"path": str(path), "reason": exc.reason})
             continue
