@@ -28,9 +28,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import SUMMARY_TOKENS, Load, build_models, sentences, uptime  # noqa: E402 (sets up paths)
+from run import SUMMARY_TOKENS, Load, body_english, build_models, sentences, uptime  # noqa: E402 (sets up paths)
 from startup import startup_rows  # noqa: E402
-from summaries import body_english  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []  # (measurement, seconds, rate or value, ratio and note)
 

@@ -40,13 +40,14 @@ sys.path.insert(0, str(HERE))
 from run import (  # noqa: E402
     Load,
     architecture,
+    body_english,
     build_models,
     in_process,
     matmul_flops,
     matmul_peak,  # (bench/run.py sets up the import paths)
+    summary_stage,
     uptime,
 )
-from summaries import body_english, summary_stage  # noqa: E402
 
 # Stand-in tokenizers learn their pieces from the sample articles (then are padded to the real size):
 # unigram models of at most PIECES pieces (~1,700 come out of this little text), and for NLLB a BPE of
