@@ -456,8 +456,8 @@ def _summaries(config: Path, args, peaks: dict) -> None:
                            ("Transformers fp32",
                             dataclasses.replace(options, backend="transformers", compute_type="auto"))):
         alone = summary_stage(changed, english, peaks, batched=False, repeat=args.repeat)
-        rows = [("article by article", alone),
-                ("batched (run_plans)", summary_stage(changed, english, peaks, batched=True, repeat=args.repeat))]
+        batched = summary_stage(changed, english, peaks, batched=True, repeat=args.repeat)
+        rows = [("article by article", alone), ("batched, one call per round", batched)]  # Recorder: no streaming
         if changed is options:  # the budget of one batch for all (issue 11: "5.0 s in one batch")
             rows.append(("batched, batch_tokens 16384", summary_stage(changed, english, peaks, batched=True,
                                                                         batch_tokens=16384, repeat=args.repeat)))
