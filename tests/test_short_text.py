@@ -128,3 +128,17 @@ def test_segment_applies_the_profiles_minimum(tmp_path):
     counted = run_cli("segment", folder, "--summary", "--json", "--config", config)
     assert counted.exit_code == 0, counted.output
     assert json.loads(counted.stdout)["failed"] == []
+
+
+def test_text_takes_the_summary_model_as_batch_does(tiny_models, tmp_path):
+    """``translate text --summary-model`` overrides the profile's summarizer, as ``batch`` does: a
+    folder that holds no model is named in the error (exit 2), before anything is translated."""
+    missing = tmp_path / "no-such-summarizer"
+    result = run_cli("text", "قال وزير الخارجية إن المحادثات كانت مثمرة.", "--config", tiny_models,
+                     "--summary", "abstractive", "--summary-model", missing)
+    assert result.exit_code == 2, result.output
+    assert str(missing) in result.output
+    used = run_cli("text", "قال وزير الخارجية إن المحادثات كانت مثمرة.", "--config", tiny_models, "--json",
+                   "--summary", "abstractive", "--summary-model", tiny_models.parent / "bart")
+    assert used.exit_code == 0, used.output
+    assert json.loads(used.stdout)["summary"]["method"] == "abstractive"

@@ -15,7 +15,7 @@ import typer
 
 from ..errors import UsageError
 from . import ConfigOpt, ProfileOpt, _fail, _setup_logging, app, log
-from .options import DebugOpt, TranslationModelOpt
+from .options import DebugOpt, SummaryModelOpt, TranslationModelOpt
 
 
 class Terminated(KeyboardInterrupt):
@@ -66,9 +66,7 @@ def batch(
     config: ConfigOpt = None,
     profile: ProfileOpt = None,
     translation_model: TranslationModelOpt = None,
-    summary_model: Annotated[Optional[str], typer.Option(
-        metavar="MODEL", help="Override the profile's summarizer (Hub id or folder).",
-        show_default="the profile's")] = None,
+    summary_model: SummaryModelOpt = None,
     summary: Annotated[Optional[str], typer.Option(
         metavar="METHOD", help="Summary method: abstractive, extractive or none.",
         show_default="the profile's")] = None,

@@ -15,4 +15,7 @@ import typer
 TranslationModelOpt = Annotated[Optional[str], typer.Option(
     metavar="MODEL", help="Override the profile's translation model (Hub id or folder).",
     show_default="the profile's")]
+SummaryModelOpt = Annotated[Optional[str], typer.Option(
+    metavar="MODEL", help="Override the profile's summarizer (Hub id or folder).",
+    show_default="the profile's")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Verbose logs; tracebacks on errors.")]

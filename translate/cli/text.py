@@ -13,7 +13,7 @@ import typer
 
 from ..errors import InputError, UsageError
 from . import ConfigOpt, ProfileOpt, _fail, _setup_logging, app
-from .options import DebugOpt, TranslationModelOpt
+from .options import DebugOpt, SummaryModelOpt, TranslationModelOpt
 
 
 def translate_stdin(*, text: str | None = None, config: Path | None, profile: str | None,
@@ -73,6 +73,7 @@ def text_cmd(
     config: ConfigOpt = None,
     profile: ProfileOpt = None,
     translation_model: TranslationModelOpt = None,
+    summary_model: SummaryModelOpt = None,
     summary: Annotated[str, typer.Option(
         metavar="METHOD", help="Summary: none, extractive or abstractive (printed after the English).")] = "none",
     device: Annotated[Optional[str], typer.Option(
@@ -90,6 +91,6 @@ def text_cmd(
 ) -> None:
     """Translate one Arabic text: the English to standard output, quality flags to standard error."""
     _setup_logging(quiet=True, debug=debug)
-    translate_stdin(text=text, config=config, profile=profile, translation_model=translation_model, summary=summary,
-                    device=device, glossary=glossary, memory=memory, no_cache=no_cache, as_json=as_json,
-                    debug=debug, quiet=quiet)
+    translate_stdin(text=text, config=config, profile=profile, translation_model=translation_model,
+                    summary_model=summary_model, summary=summary, device=device, glossary=glossary, memory=memory,
+                    no_cache=no_cache, as_json=as_json, debug=debug, quiet=quiet)
