@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import SUMMARY_TOKENS, Load, body_english, build_models, sentences, uptime  # noqa: E402 (sets up paths)
+from common import SUMMARY_TOKENS, Load, body_english, build_models, sentences, uptime  # noqa: E402 (sets up paths)
 from startup import startup_rows  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []  # (measurement, seconds, rate or value, ratio and note)

@@ -37,14 +37,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from run import (  # noqa: E402
+from common import (  # noqa: E402
     Load,
     architecture,
     body_english,
     build_models,
     in_process,
     matmul_flops,
-    matmul_peak,  # (bench/run.py sets up the import paths)
+    matmul_peak,  # (bench/common.py sets up the import paths)
     summary_stage,
     uptime,
 )

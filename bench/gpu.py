@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import build_models, sentences  # noqa: E402 - bench/run.py sets up the import paths
+from common import build_models, sentences  # noqa: E402 - bench/common.py sets up the import paths
 
 TARGET = 40
 

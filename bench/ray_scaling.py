@@ -106,7 +106,7 @@ def main() -> None:
             build_all(args.cache / "tiny")
         profile = load_config(config).profile("tiny")
     else:
-        from run import build_models
+        from common import build_models
 
         config = build_models(args.cache, sorted(p for p in args.articles.iterdir() if p.suffix == ".txt"),
                               args.target_tokens)
