@@ -6,35 +6,14 @@ body's dateline and gives no invented date. Every article text here is invented 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from translate.reading.files import RawDocument
+from tests.support.documents import BODY, BODY2, BODY3, assert_partition, doc_of, kinds
 from translate.text.dates import read_date_line, umm_al_qura
 from translate.text.furniture import colon_byline
-from translate.text.segment import segment
 
 TITLE = "الحكومة تعلن خطة جديدة لدعم المزارعين"
-BODY = ("أعلنت الوزارة اليوم عن برنامج جديد لدعم المشاريع الصغيرة في المحافظات، وقالت إنه سيبدأ مطلع "
-        "الشهر المقبل بمشاركة عدد من المصارف المحلية.")
-BODY2 = "وأوضح المتحدث باسم الوزارة أن البرنامج يستهدف آلاف الشباب العاطلين عن العمل في المدن والأرياف معا."
-BODY3 = "وأشار إلى أن الحكومة خصصت مبلغا كبيرا لهذا البرنامج ضمن موازنة العام المقبل التي أقرها البرلمان."
-
-
-def doc_of(text: str):
-    return segment(RawDocument(path=Path("x.txt"), data_sha256="0", encoding="utf-8", format="txt", text=text))
-
-
-def kinds(doc) -> list[tuple[str, str | None]]:
-    return [(b.kind, b.role) for b in doc.blocks]
-
-
-def assert_partition(doc) -> None:
-    """Every character of the file is in exactly one block, and in exactly one sentence of it."""
-    assert "".join(doc.text[b.span[0]:b.span[1]] for b in doc.blocks) == doc.text
-    for block in doc.blocks:
-        assert "".join(doc.text[s.span[0]:s.span[1]] for s in block.sentences) == doc.text[block.span[0]:block.span[1]]
 
 
 # ---------------------------------------------------------------- Hijri dates alone
