@@ -148,9 +148,22 @@ def cite_first_ids(body: dict, content: str) -> str:
     return "Here is a summary:\n" + "\n".join(lines)
 
 
-def serve(handler: type[BaseHTTPRequestHandler], *, block_on_close: bool = True) -> ThreadingHTTPServer:
-    """A threaded HTTP server on a free loopback port, serving in a daemon thread."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve(get: Callable[[BaseHTTPRequestHandler], None], post: Callable[[BaseHTTPRequestHandler], None], *,
+          block_on_close: bool = True) -> ThreadingHTTPServer:
+    """A threaded HTTP server on a free loopback port, serving in a daemon thread: each GET and
+    POST handed to ``get``/``post`` with its request handler; no access log."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+        def do_GET(self) -> None:
+            get(self)
+
+        def do_POST(self) -> None:
+            post(self)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     httpd.block_on_close = block_on_close
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -183,20 +196,11 @@ class FaultProxy:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> "FaultProxy":
-        proxy = self
+        def post(handler: BaseHTTPRequestHandler) -> None:
+            length = int(handler.headers.get("Content-Length") or 0)
+            self.handle(handler, json.loads(handler.rfile.read(length) or b"null"))
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:
-                proxy.handle(self, None)
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                proxy.handle(self, json.loads(self.rfile.read(length) or b"null"))
-
-        self.httpd = serve(Handler)
+        self.httpd = serve(lambda handler: self.handle(handler, None), post)
         return self
 
     @property
@@ -309,19 +313,9 @@ class ScriptedServer:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> "ScriptedServer":
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:
-                server._get(self)
-
-            def do_POST(self) -> None:
-                server._post(self)
-
-        self.httpd = serve(Handler, block_on_close=False)
+        # looked up per request: a test may replace ``_get``/``_post`` on a running server
+        self.httpd = serve(lambda handler: self._get(handler), lambda handler: self._post(handler),
+                           block_on_close=False)
         return self
 
     @property
