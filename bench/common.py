@@ -267,14 +267,16 @@ def in_process(config: Path, articles: Path, out: Path) -> float:
 
 
 class Recorder(Wrapper):
-    """Passes every call through and keeps each call's inputs."""
+    """Passes every call through and keeps each call's inputs (``sent``). A wrapper that only
+    changes ``translate``: below a batching layer it hides parallel batches, above one it hides
+    streaming (``run_plans`` then sends one call per round)."""
 
     def __init__(self, inner) -> None:
         super().__init__(inner)
-        self.calls: list[list[str]] = []
+        self.sent: list[list[str]] = []  # not ``calls``: that is the model's count (``Wrapper.calls``)
 
     def translate(self, batch, *, context=None):
-        self.calls.append(list(batch))
+        self.sent.append(list(batch))
         return self.inner.translate(batch, context=context)
 
 
@@ -304,7 +306,7 @@ def summary_stage(options, english, peaks: dict, *, batched: bool, batch_tokens:
     fallback = lambda: Summary("", "extractive", None, ())  # noqa: E731 - must not happen: checked below
     best = None
     for _ in range(repeat):
-        stack.calls.clear(), model.calls.clear()
+        stack.sent.clear(), model.sent.clear()
         with Load() as load:
             started = time.perf_counter()
             if batched:
@@ -318,10 +320,10 @@ def summary_stage(options, english, peaks: dict, *, batched: bool, batch_tokens:
     seconds, load = best
     if any(isinstance(r, Exception) or r.fallback_from for r in results):
         sys.exit(f"a summary failed or fell back: {results}")
-    lengths = [stack.count_tokens(batch) for batch in model.calls]
+    lengths = [stack.count_tokens(batch) for batch in model.sent]
     shape = json.loads((Path(options.model) / "config.json").read_text(encoding="utf-8"))
     gen = options.generation
     flops = sum(matmul_flops(shape, n, gen.max_new_tokens, gen.num_beams) for b in lengths for n in b)
-    return {"seconds": seconds, "calls": len(stack.calls), "batches": len(model.calls), "load": load,
+    return {"seconds": seconds, "calls": len(stack.sent), "batches": len(model.sent), "load": load,
             "inputs": sum(map(len, lengths)), "tokens": sum(map(sum, lengths)),
             "padded": sum(max(b) * len(b) for b in lengths), **{k: flops / seconds / 1e9 / v for k, v in peaks.items()}}

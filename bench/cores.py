@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import SUMMARY_TOKENS, Load, body_english, build_models, sentences, uptime  # noqa: E402 (sets up paths)
+from common import SUMMARY_TOKENS, Load, Recorder, body_english, build_models, sentences, uptime  # noqa: E402 (sets up paths)
 from startup import startup_rows  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []  # (measurement, seconds, rate or value, ratio and note)
@@ -239,7 +239,7 @@ def summaries(config: Path, args, raw_model_out: Path) -> None:
     from translate.backends import load_backend
     from translate.backends.devices import threads
     from translate.backends.stack import batched
-    from translate.backends.wrappers import IsolatingBackend, Wrapper
+    from translate.backends.wrappers import IsolatingBackend
     from translate.stages.summarize import Summary, abstractive_plan, run_plans
 
     english = body_english(raw_model_out)
@@ -266,17 +266,6 @@ def summaries(config: Path, args, raw_model_out: Path) -> None:
         model.encode, model._checked = encode, checked
         return model, real_encode
 
-    class Rounds(Wrapper):
-        """The stack as a backend that does not stream: one call per round (``rounds``)."""
-
-        def __init__(self, inner) -> None:
-            super().__init__(inner)
-            self.rounds: list[list[str]] = []
-
-        def translate(self, batch, *, context=None):
-            self.rounds.append(list(batch))
-            return self.inner.translate(batch, context=context)
-
     models = {p: instrumented(p) for p in (1, "auto")}
     model, real_encode = models["auto"]
     stacks = {p: batched(IsolatingBackend(m), dataclasses.replace(options, parallel_batches=p), role="summary",
@@ -297,9 +286,9 @@ def summaries(config: Path, args, raw_model_out: Path) -> None:
 
     for stack in stacks.values():
         stack.translate([english[0][0][1]])  # load the weights
-    by_round = Rounds(stacks["auto"])
+    by_round = Recorder(stacks["auto"])  # does not stream: one call per round
     stage(by_round)()  # the stage's inputs, round by round
-    calls = [list(c) for c in by_round.rounds]
+    calls = [list(c) for c in by_round.sent]
     stage(stacks["auto"])()  # the streamed stage's batches
     batches, tokenizing = [list(b) for b in seen.batches], seen.tokenizing
     engine = translator(model, split.parallel, split.per_batch)
@@ -310,7 +299,7 @@ def summaries(config: Path, args, raw_model_out: Path) -> None:
     rounds_whole = [[[encoded[t] for t in call]] for call in calls]
     best = rounds({"raw": raw(engine, model, whole, own_cut=4096),
                    "raw rounds": raw(engine, model, rounds_whole, own_cut=4096),
-                   "stage N": stage(stacks["auto"]), "stage N rounds": stage(Rounds(stacks["auto"])),
+                   "stage N": stage(stacks["auto"]), "stage N rounds": stage(Recorder(stacks["auto"])),
                    "stage 1": stage(stacks[1])}, args.repeat)
     padded = sum(max(len(encoded[t]) for t in b) * len(b) for b in batches)
     real = sum(len(encoded[t]) for t in all_inputs)
